@@ -1,0 +1,35 @@
+// Byte helpers shared by every wire format. Thin re-exports of @noble/hashes so there is one
+// place to look, plus the few checks the codecs need.
+export { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+
+const textDecoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Decodes UTF-8 strictly.
+ * @throws {TypeError} when the bytes are not valid UTF-8.
+ */
+export function bytesToUtf8(bytes: Uint8Array): string {
+  return textDecoder.decode(bytes);
+}
+
+/** Constant-time equality for secrets and fingerprints of equal length. */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+/** `n` bytes from the platform CSPRNG. */
+export function randomBytes(n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  crypto.getRandomValues(out);
+  return out;
+}
+
+/** A random identifier, hex, `bytes` long before encoding. */
+export function randomId(bytes = 16): string {
+  let out = '';
+  for (const b of randomBytes(bytes)) out += b.toString(16).padStart(2, '0');
+  return out;
+}
