@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import type { ListingBody } from '../protocol/signaling-messages.ts';
+import { createPresence } from './presence.ts';
+
+const id = (n: number) => n.toString(16).padStart(64, '0');
+function donor(n: number, country: string, maxSessions = 2) {
+  const body: ListingBody = { peerId: id(n), tierMbps: 10, maxSessions, pricePerMiB: '0', policyDigest: '0'.repeat(64), issuedAt: 0 };
+  return { peerId: id(n), listing: { body: JSON.stringify(body), sig: '0'.repeat(128) }, body, country };
+}
+
+function fakeClock() {
+  let t = 0;
+  return { now: () => t, advance: (ms: number) => void (t += ms) };
+}
+
+describe('presence', () => {
+  it('matches by country, never the requester, never an excluded donor', () => {
+    const presence = createPresence();
+    presence.announce(donor(1, 'DE'));
+    presence.announce(donor(2, 'FR'));
+    expect(presence.pick({ country: 'DE', requester: id(9) })?.peerId).toBe(id(1));
+    expect(presence.pick({ country: 'JP', requester: id(9) })).toBeUndefined();
+    expect(presence.pick({ country: 'DE', requester: id(1) })).toBeUndefined();
+    expect(presence.pick({ country: 'DE', requester: id(9), exclude: [id(1)] })).toBeUndefined();
+    expect(presence.pick({ requester: id(9), exclude: [id(1)] })?.peerId).toBe(id(2));
+  });
+
+  it('reserves a session slot per pick until the reservation expires', () => {
+    const clock = fakeClock();
+    const presence = createPresence({ now: clock.now, sessionReservationMs: 1_000 });
+    presence.announce(donor(1, 'DE', 2));
+    expect(presence.pick({ requester: id(9) })).toBeDefined();
+    expect(presence.pick({ requester: id(8) })).toBeDefined();
+    expect(presence.pick({ requester: id(7) })).toBeUndefined();
+    expect(presence.reservedSessions(id(1))).toBe(2);
+    clock.advance(1_001);
+    expect(presence.reservedSessions(id(1))).toBe(0);
+    expect(presence.pick({ requester: id(7) })).toBeDefined();
+  });
+
+  it('chooses among matches with the injected randomness', () => {
+    let next = 0;
+    const presence = createPresence({ random: () => next });
+    for (const n of [1, 2, 3]) presence.announce(donor(n, 'DE', 100));
+    next = 0;
+    expect(presence.pick({ requester: id(9) })?.peerId).toBe(id(1));
+    next = 0.999;
+    expect(presence.pick({ requester: id(9) })?.peerId).toBe(id(3));
+  });
+
+  it('moves a donor that re-announces from another country, keeping its reservations', () => {
+    const presence = createPresence();
+    presence.announce(donor(1, 'DE', 1));
+    presence.pick({ requester: id(9) });
+    presence.announce(donor(1, 'NL', 1));
+    expect(presence.donorCount()).toBe(1);
+    expect(presence.reservedSessions(id(1))).toBe(1);
+    expect(presence.pick({ country: 'DE', requester: id(8) })).toBeUndefined();
+    expect(presence.withdraw(id(1))).toBe(true);
+    expect(presence.withdraw(id(1))).toBe(false);
+    expect(presence.donorCount()).toBe(0);
+  });
+});

@@ -1,0 +1,437 @@
+// The signaling server and client together, over real WebSockets on 127.0.0.1.
+// Every test peer connects from 127.0.0.1, so the injected country lookup reads a test-only
+// header that the production lookup never looks at.
+import type { IncomingMessage } from 'node:http';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import {
+  SignalingError,
+  connectSignaling,
+  newSignalSession,
+  type SignalingClient,
+  type WebSocketConstructor,
+} from '../../offscreen/signaling-client.ts';
+import { createIdentity, signatureTags, type Identity } from '../../protocol/identity.ts';
+import {
+  parseServerMessage,
+  signLogin,
+  type ServerMessage,
+  type SignalBody,
+} from '../../protocol/signaling-messages.ts';
+import { sealEnvelope } from '../../protocol/signed-envelope.ts';
+import type { SignalingLogger } from '../../signaling/log.ts';
+import { createSignalingServer, type SignalingServer, type SignalingServerOptions } from '../../signaling/server.ts';
+
+const countryHeader = 'x-porchlight-test-country';
+const waitMs = 5_000;
+
+interface LogLine {
+  readonly level: string;
+  readonly fields: object;
+  readonly message: string;
+}
+
+function capturingLogger(lines: LogLine[]): SignalingLogger {
+  const at = (level: string) => (fields: object, message: string) => void lines.push({ level, fields, message });
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+function testLookup(_ip: string, request: IncomingMessage): string {
+  const value = request.headers[countryHeader];
+  return typeof value === 'string' ? value : 'ZZ';
+}
+
+async function startServer(overrides: SignalingServerOptions = {}): Promise<{ server: SignalingServer; logs: LogLine[] }> {
+  const logs: LogLine[] = [];
+  const server = await createSignalingServer({
+    host: '127.0.0.1',
+    port: 0,
+    lookupCountry: testLookup,
+    logger: capturingLogger(logs),
+    iceServers: [{ urls: 'stun:127.0.0.1:3478' }],
+    ...overrides,
+  });
+  return { server, logs };
+}
+
+/** ws's WebSocket, placed in `country` by the test header. */
+function wsIn(country?: string): WebSocketConstructor {
+  return class extends WebSocket {
+    constructor(url: string) {
+      super(url, country ? { headers: { [countryHeader]: country } } : {});
+    }
+  };
+}
+
+function httpUrl(server: SignalingServer, path: string): string {
+  return `http://127.0.0.1:${server.port}${path}`;
+}
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = waitMs): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+async function metricValue(server: SignalingServer, series: string): Promise<number> {
+  const text = await (await fetch(httpUrl(server, '/metrics'))).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : Number.NaN;
+}
+
+/** A hand-driven peer speaking raw JSON, for what the real client would never send. */
+interface RawPeer {
+  readonly ws: WebSocket;
+  readonly received: ServerMessage[];
+  readonly closed: Promise<{ code: number; reason: string }>;
+  send(message: unknown): void;
+  next(type: ServerMessage['type'], timeoutMs?: number): Promise<ServerMessage>;
+}
+
+async function rawPeer(url: string, options: { country?: string } = {}): Promise<RawPeer> {
+  const ws = new WebSocket(url, options.country ? { headers: { [countryHeader]: options.country } } : {});
+  const received: ServerMessage[] = [];
+  let cursor = 0;
+  ws.on('message', (data) => received.push(parseServerMessage(String(data))));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+  ws.on('error', () => {});
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  return {
+    ws,
+    received,
+    closed,
+    send: (message) => ws.send(typeof message === 'string' ? message : JSON.stringify(message)),
+    async next(type, timeoutMs = waitMs) {
+      let found: ServerMessage | undefined;
+      await waitFor(() => {
+        const index = received.findIndex((m, i) => i >= cursor && m.type === type);
+        if (index < 0) return false;
+        found = received[index];
+        cursor = index + 1;
+        return true;
+      }, `a '${type}' message`, timeoutMs);
+      return found!; // set when waitFor returned
+    },
+  };
+}
+
+async function rawLogin(url: string, identity: Identity, options: { country?: string; audience?: string } = {}): Promise<RawPeer> {
+  const peer = await rawPeer(url, options);
+  const challenge = await peer.next('challenge');
+  if (challenge.type !== 'challenge') throw new Error('unreachable');
+  peer.send({ type: 'login', peerId: identity.peerId, sig: signLogin(identity, challenge.nonce, options.audience ?? 'porchlight-signaling') });
+  await peer.next('welcome');
+  return peer;
+}
+
+const listingFields = { tierMbps: 50, maxSessions: 4, pricePerMiB: '0.0025', policyDigest: 'ab'.repeat(32) };
+
+describe('signaling: login, matchmaking and relay', () => {
+  let server: SignalingServer;
+  let logs: LogLine[];
+  const clients: SignalingClient[] = [];
+  const raws: RawPeer[] = [];
+
+  async function connect(identity: Identity, country?: string): Promise<SignalingClient> {
+    const client = await connectSignaling({ url: server.url, identity, WebSocketImpl: wsIn(country) });
+    clients.push(client);
+    return client;
+  }
+
+  beforeAll(async () => {
+    ({ server, logs } = await startServer());
+  });
+  afterEach(() => {
+    for (const client of clients.splice(0)) client.close();
+    for (const raw of raws.splice(0)) raw.ws.terminate();
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('logs a peer in and hands it its observed country and the ICE servers', async () => {
+    const identity = createIdentity();
+    const client = await connect(identity, 'DE');
+    expect(client.peerId).toBe(identity.peerId);
+    expect(client.country).toBe('DE');
+    expect(client.iceServers).toEqual([{ urls: 'stun:127.0.0.1:3478' }]);
+    await waitFor(() => server.stats().peers >= 1, 'the peer to be counted');
+    expect(logs.some((l) => l.message === 'peer logged in')).toBe(true);
+  });
+
+  it('refuses a login signed for another nonce and closes the connection', async () => {
+    const identity = createIdentity();
+    const peer = await rawPeer(server.url);
+    raws.push(peer);
+    await peer.next('challenge');
+    peer.send({ type: 'login', peerId: identity.peerId, sig: signLogin(identity, 'ff'.repeat(16), 'porchlight-signaling') });
+    const error = await peer.next('error');
+    expect(error).toMatchObject({ type: 'error', code: 'login-failed' });
+    expect(await peer.closed).toEqual({ code: 1008, reason: 'login-failed' });
+  });
+
+  it('rejects connectSignaling with login-failed when the audience differs', async () => {
+    const attempt = connectSignaling({ url: server.url, identity: createIdentity(), WebSocketImpl: wsIn(), audience: 'another-server' });
+    await expect(attempt).rejects.toMatchObject({ name: 'SignalingError', code: 'login-failed' });
+  });
+
+  it('answers anything but login with not-logged-in before login', async () => {
+    const peer = await rawPeer(server.url);
+    raws.push(peer);
+    await peer.next('challenge');
+    peer.send({ type: 'find', requestId: 'r1' });
+    expect(await peer.next('error')).toMatchObject({ code: 'not-logged-in' });
+  });
+
+  it('finds an announced donor by country, verified, and no donor elsewhere', async () => {
+    const donorIdentity = createIdentity();
+    const donor = await connect(donorIdentity, 'DE');
+    await donor.announce(listingFields);
+    const client = await connect(createIdentity(), 'FR');
+
+    const found = await client.findDonor({ country: 'DE' });
+    expect(found.peerId).toBe(donorIdentity.peerId);
+    expect(found.country).toBe('DE');
+    expect(found.listing).toMatchObject({ ...listingFields, peerId: donorIdentity.peerId });
+
+    await expect(client.findDonor({ country: 'JP' })).rejects.toMatchObject({ code: 'no-donor' });
+    await expect(client.findDonor({ country: 'DE', exclude: [donorIdentity.peerId] })).rejects.toMatchObject({ code: 'no-donor' });
+    // A donor is never matched with itself.
+    await expect(donor.findDonor({ country: 'DE' })).rejects.toMatchObject({ code: 'no-donor' });
+
+    donor.withdraw();
+    await waitFor(() => server.stats().donors === 0, 'the withdrawal');
+    await expect(client.findDonor({ country: 'DE' })).rejects.toBeInstanceOf(SignalingError);
+  });
+
+  it('refuses a listing signed for another peer', async () => {
+    const imposter = createIdentity();
+    const peer = await rawLogin(server.url, createIdentity());
+    raws.push(peer);
+    const listing = sealEnvelope(imposter, signatureTags.listing, { ...listingFields, peerId: imposter.peerId, issuedAt: Date.now() });
+    peer.send({ type: 'announce', listing, requestId: 'a1' });
+    expect(await peer.next('error')).toMatchObject({ code: 'bad-listing', requestId: 'a1' });
+  });
+
+  it('relays signed signals both ways', async () => {
+    const donorIdentity = createIdentity();
+    const clientIdentity = createIdentity();
+    const donor = await connect(donorIdentity);
+    const client = await connect(clientIdentity);
+    const atDonor: Array<[string, SignalBody]> = [];
+    const atClient: Array<[string, SignalBody]> = [];
+    donor.onSignal((from, body) => {
+      atDonor.push([from, body]);
+      donor.sendSignal(from, { session: body.session, kind: 'answer', data: { sdp: 'answer-sdp' } });
+    });
+    client.onSignal((from, body) => atClient.push([from, body]));
+
+    const session = newSignalSession();
+    client.sendSignal(donorIdentity.peerId, { session, kind: 'offer', data: { sdp: 'offer-sdp' } });
+    await waitFor(() => atClient.length === 1, 'the answer');
+    expect(atDonor[0]?.[0]).toBe(clientIdentity.peerId);
+    expect(atDonor[0]?.[1]).toMatchObject({ from: clientIdentity.peerId, to: donorIdentity.peerId, session, kind: 'offer', data: { sdp: 'offer-sdp' } });
+    expect(atClient[0]?.[1]).toMatchObject({ from: donorIdentity.peerId, session, kind: 'answer', data: { sdp: 'answer-sdp' } });
+  });
+
+  it('refuses a signal whose envelope claims another sender', async () => {
+    const target = await connect(createIdentity());
+    const victim = createIdentity();
+    const forger = createIdentity();
+    const peer = await rawLogin(server.url, forger);
+    raws.push(peer);
+    const body = { from: victim.peerId, to: target.peerId, session: newSignalSession(), kind: 'offer', data: null, ts: Date.now() };
+    peer.send({ type: 'signal', to: target.peerId, envelope: sealEnvelope(victim, signatureTags.signal, body) });
+    expect(await peer.next('error')).toMatchObject({ code: 'bad-signal', to: target.peerId });
+  });
+
+  it('has the receiver drop a tampered or stale envelope the server relayed', async () => {
+    const target = await connect(createIdentity());
+    const delivered: SignalBody[] = [];
+    target.onSignal((_from, body) => delivered.push(body));
+    const sender = createIdentity();
+    const peer = await rawLogin(server.url, sender);
+    raws.push(peer);
+    const body = { from: sender.peerId, to: target.peerId, session: newSignalSession(), kind: 'candidate', data: { c: 'a' }, ts: Date.now() };
+    const sealed = sealEnvelope(sender, signatureTags.signal, body);
+    const tampered = { body: sealed.body.replace('"c":"a"', '"c":"b"'), sig: sealed.sig };
+    peer.send({ type: 'signal', to: target.peerId, envelope: tampered });
+    const stale = sealEnvelope(sender, signatureTags.signal, { ...body, ts: Date.now() - 10 * 60_000 });
+    peer.send({ type: 'signal', to: target.peerId, envelope: stale });
+    peer.send({ type: 'signal', to: target.peerId, envelope: sealed });
+    await waitFor(() => delivered.length === 1, 'the genuine signal');
+    expect(delivered[0]?.data).toEqual({ c: 'a' });
+    expect(target.stats().droppedSignals).toBe(2);
+  });
+
+  it('answers a signal to an offline peer with peer-unavailable', async () => {
+    const client = await connect(createIdentity());
+    const errors: SignalingError[] = [];
+    client.onError((error) => errors.push(error));
+    const offline = createIdentity().peerId;
+    const session = newSignalSession();
+    client.sendSignal(offline, { session, kind: 'offer', data: {} });
+    await waitFor(() => errors.length === 1, 'the refusal');
+    expect(errors[0]).toMatchObject({ code: 'peer-unavailable', context: { to: offline, session } });
+  });
+
+  it('refuses an oversized message with too-large and closes with 1009', async () => {
+    const peer = await rawLogin(server.url, createIdentity());
+    raws.push(peer);
+    peer.send({ type: 'ping', id: 'x'.repeat(70 * 1024) });
+    expect(await peer.next('error')).toMatchObject({ code: 'too-large' });
+    expect(await peer.closed).toEqual({ code: 1009, reason: 'too-large' });
+    // Past twice the cap ws cuts the frame off while reading it: same close code, no error message.
+    const huge = await rawLogin(server.url, createIdentity());
+    raws.push(huge);
+    huge.send({ type: 'ping', id: 'x'.repeat(200 * 1024) });
+    expect((await huge.closed).code).toBe(1009);
+  });
+
+  it('answers a malformed message with bad-message and keeps the connection, up to a limit', async () => {
+    const peer = await rawLogin(server.url, createIdentity());
+    raws.push(peer);
+    peer.send({ type: 'find' });
+    expect(await peer.next('error')).toMatchObject({ code: 'bad-message' });
+    peer.send('not json at all');
+    expect(await peer.next('error')).toMatchObject({ code: 'bad-message' });
+    peer.send({ type: 'ping', id: 'still-here' });
+    expect(await peer.next('pong')).toEqual({ type: 'pong', id: 'still-here' });
+    for (let i = 0; i < 20; i++) peer.send({ type: 'nonsense' });
+    expect(await peer.closed).toEqual({ code: 1008, reason: 'bad-message' });
+  });
+
+  it('closes the older connection when the same identity logs in again', async () => {
+    const identity = createIdentity();
+    const first = await connect(identity);
+    const closes: Array<string | undefined> = [];
+    first.onClose((info) => closes.push(info.error?.code));
+    await connect(identity);
+    await waitFor(() => closes.length === 1, 'the first connection to close');
+    expect(closes).toEqual(['replaced']);
+  });
+
+  it('serves /healthz and Prometheus /metrics with the counters', async () => {
+    const health = await fetch(httpUrl(server, '/healthz'));
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', peers: expect.any(Number), donors: expect.any(Number) });
+    const metrics = await fetch(httpUrl(server, '/metrics'));
+    expect(metrics.headers.get('content-type')).toContain('text/plain');
+    expect(await metricValue(server, 'porchlight_signaling_connections_total')).toBeGreaterThan(5);
+    expect(await metricValue(server, 'porchlight_signaling_connections_open')).toBeGreaterThanOrEqual(0);
+    expect(await metricValue(server, 'porchlight_signaling_messages_total{type="find"}')).toBeGreaterThanOrEqual(4);
+    expect(await metricValue(server, 'porchlight_signaling_refusals_total{code="no-donor"}')).toBeGreaterThanOrEqual(3);
+    expect(await metricValue(server, 'porchlight_signaling_refusals_total{code="too-large"}')).toBe(2);
+    expect(await metricValue(server, 'porchlight_signaling_signals_relayed_total')).toBeGreaterThanOrEqual(2);
+    expect(await metricValue(server, 'porchlight_signaling_donors_online')).toBe(0);
+    expect(await metricValue(server, 'porchlight_signaling_rate_limit_drops_total{scope="peer-message"}')).toBe(0);
+    expect((await fetch(httpUrl(server, '/nope'))).status).toBe(404);
+  });
+});
+
+describe('signaling: limits', () => {
+  it('closes a connection that does not log in in time', async () => {
+    const { server } = await startServer({ loginTimeoutMs: 200 });
+    try {
+      const peer = await rawPeer(server.url);
+      expect(await peer.next('error')).toMatchObject({ code: 'login-timeout' });
+      expect(await peer.closed).toEqual({ code: 1008, reason: 'login-timeout' });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses new connections from an IP over its connection rate with HTTP 429', async () => {
+    const { server } = await startServer({ ipConnectionRate: { burst: 3, perSecond: 0.01 } });
+    try {
+      const peers = await Promise.all([0, 1, 2].map(() => rawPeer(server.url)));
+      const status = await new Promise<number>((resolve) => {
+        const ws = new WebSocket(server.url);
+        ws.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+        ws.on('open', () => resolve(101));
+        ws.on('error', () => {});
+      });
+      expect(status).toBe(429);
+      for (const peer of peers) peer.ws.terminate();
+      expect(await metricValue(server, 'porchlight_signaling_rate_limit_drops_total{scope="ip-connection"}')).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('rate-limits a flooding peer while staying responsive to others', async () => {
+    const peerRate = { burst: 50, perSecond: 50 };
+    const { server } = await startServer({ peerMessageRate: peerRate, ipMessageRate: { burst: 100_000, perSecond: 100_000 } });
+    try {
+      const other = await connectSignaling({ url: server.url, identity: createIdentity(), WebSocketImpl: wsIn() });
+      const flooder = await rawLogin(server.url, createIdentity());
+      const started = Date.now();
+      for (let i = 0; i < 2_000; i++) flooder.send({ type: 'ping', id: `p${i}` });
+
+      const healthStarted = Date.now();
+      const health = await fetch(httpUrl(server, '/healthz'));
+      expect(health.status).toBe(200);
+      expect(Date.now() - healthStarted).toBeLessThan(1_000);
+      await expect(other.findDonor()).rejects.toMatchObject({ code: 'no-donor' }); // answered, not starved
+
+      expect(await flooder.next('error')).toMatchObject({ code: 'rate-limited' });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const elapsedSeconds = (Date.now() - started) / 1000;
+      const pongs = flooder.received.filter((m) => m.type === 'pong').length;
+      expect(pongs).toBeGreaterThan(0);
+      expect(pongs).toBeLessThanOrEqual(peerRate.burst + Math.ceil(peerRate.perSecond * elapsedSeconds) + 1);
+      // One notice per second at most: the refusals do not amplify the flood.
+      expect(flooder.received.filter((m) => m.type === 'error').length).toBeLessThanOrEqual(Math.ceil(elapsedSeconds) + 1);
+      expect(await metricValue(server, 'porchlight_signaling_rate_limit_drops_total{scope="peer-message"}')).toBeGreaterThan(1_000);
+      other.close();
+      flooder.ws.terminate();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('drops a slow consumer whose queued bytes exceed the bound, and says why', async () => {
+    const maxBufferedBytes = 64 * 1024;
+    const generous = { burst: 100_000, perSecond: 100_000 };
+    const { server, logs } = await startServer({ maxBufferedBytes, peerMessageRate: generous, ipMessageRate: generous });
+    try {
+      const slowIdentity = createIdentity();
+      const slow = await rawLogin(server.url, slowIdentity);
+      slow.ws.pause(); // stop reading: the kernel buffers fill, then the server's queue grows
+      const senderIdentity = createIdentity();
+      const sender = await rawLogin(server.url, senderIdentity);
+      const body = {
+        from: senderIdentity.peerId,
+        to: slowIdentity.peerId,
+        session: newSignalSession(),
+        kind: 'candidate',
+        data: 'x'.repeat(15 * 1024),
+        ts: Date.now(),
+      };
+      const text = JSON.stringify({ type: 'signal', to: slowIdentity.peerId, envelope: sealEnvelope(senderIdentity, signatureTags.signal, body) });
+      // Loopback socket buffers hold a few MB; keep pushing until the server gives up on the reader.
+      for (let batch = 0; batch < 400 && server.stats().peers === 2; batch++) {
+        for (let i = 0; i < 50; i++) sender.ws.send(text);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await waitFor(() => server.stats().peers === 1, 'the slow consumer to be dropped');
+      expect(await sender.next('error')).toMatchObject({ code: 'peer-unavailable' });
+      const line = logs.find((l) => l.message.startsWith('dropping slow consumer'));
+      expect(line?.level).toBe('warn');
+      expect(line?.fields).toMatchObject({ peerId: slowIdentity.peerId, maxBufferedBytes });
+      expect(await metricValue(server, 'porchlight_signaling_slow_consumer_drops_total')).toBe(1);
+      slow.ws.resume();
+      expect((await slow.closed).code).toBe(1006);
+      sender.ws.terminate();
+    } finally {
+      await server.close();
+    }
+  });
+});
