@@ -1,0 +1,18 @@
+// The message transport a tunnel runs over: in production an RTCDataChannel (peer-link.ts),
+// in unit tests an in-memory pair (memory-transport.ts).
+
+export interface FrameTransport {
+  /** Sends one message. The tunnel's scheduler checks `bufferedAmount` before every send. */
+  send(message: Uint8Array): void;
+  /** Bytes accepted by `send` but not yet handed to the network. */
+  readonly bufferedAmount: number;
+  /** Resolves once `bufferedAmount` has fallen to the transport's low-water mark, or it closed. */
+  drained(): Promise<void>;
+  /** Registers the one handler for incoming messages. */
+  onMessage(handler: (message: Uint8Array) => void): void;
+  /** Registers a handler called once when the transport closes, for whatever reason. */
+  onClose(handler: (error?: Error) => void): void;
+  /** Closes the transport; idempotent. */
+  close(): void;
+  readonly closed: boolean;
+}

@@ -1,0 +1,229 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { ErrorCode, FrameType } from '../protocol/frame-types.ts';
+import { encodeData, encodeFrame } from '../protocol/frames.ts';
+import type { FrameTransport } from './frame-transport.ts';
+import { createMemoryTransportPair } from './memory-transport.ts';
+import { createTunnel, type IncomingStream, type RequestHead, type Tunnel, type TunnelLimits } from './tunnel.ts';
+import { TunnelError } from './tunnel-error.ts';
+
+async function readAll(readable: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of readable) {
+    chunks.push(chunk);
+    total += chunk.length;
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.length;
+  }
+  return out;
+}
+
+// Deep-equal of multi-megabyte arrays is slow enough to starve the tunnel's heartbeat; compare digests.
+const digest = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+function pattern(size: number, seed = 1): Uint8Array {
+  const out = new Uint8Array(size);
+  let x = seed;
+  for (let i = 0; i < size; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    out[i] = x >>> 24;
+  }
+  return out;
+}
+
+/** A donor whose handler answers `size:<n>` URLs with n pattern bytes and echoes request bodies. */
+function pair(handler?: (stream: IncomingStream, head: RequestHead) => void, limits?: Partial<TunnelLimits>) {
+  const [a, b] = createMemoryTransportPair();
+  const client = createTunnel({ transport: a, role: 'client', limits });
+  const donor = createTunnel({
+    transport: b,
+    role: 'donor',
+    limits,
+    onRequest:
+      handler ??
+      (async (stream, head) => {
+        const body = await readAll(stream.readable);
+        stream.respond({ status: 200, statusText: 'OK', url: head.url, redirected: false, headers: [['x-method', head.method]] });
+        const size = Number(new URL(head.url).searchParams.get('size') ?? '0');
+        try {
+          await stream.write(body.length > 0 ? body : pattern(size));
+          stream.end();
+        } catch {
+          // reset by the client
+        }
+      }),
+  });
+  return { client, donor, a, b };
+}
+
+async function request(client: Tunnel, url: string, body?: Uint8Array) {
+  const stream = client.open({ method: body ? 'POST' : 'GET', url, headers: [] });
+  if (body) await stream.write(body);
+  stream.end();
+  const head = await stream.response;
+  return { head, stream };
+}
+
+describe('tunnel', () => {
+  it('carries a large body byte-exact, both directions', async () => {
+    const { client } = pair();
+    const { stream } = await request(client, 'https://t.example/?size=3000000');
+    expect(digest(await readAll(stream.readable))).toBe(digest(pattern(3_000_000)));
+    const upload = pattern(1_500_000, 7);
+    const echoed = await request(client, 'https://t.example/echo', upload);
+    expect(echoed.head.headers).toEqual([['x-method', 'POST']]);
+    expect(digest(await readAll(echoed.stream.readable))).toBe(digest(upload));
+    client.close();
+  });
+
+  it('runs 64 concurrent streams to completion', async () => {
+    const { client } = pair();
+    const sizes = Array.from({ length: 64 }, (_, i) => 10_000 + i * 7919);
+    const bodies = await Promise.all(
+      sizes.map(async (size) => readAll((await request(client, `https://t.example/?size=${size}`)).stream.readable)),
+    );
+    bodies.forEach((body, i) => expect(digest(body)).toBe(digest(pattern(sizes[i]!))));
+    expect(client.stats().openStreams).toBe(0);
+    client.close();
+  });
+
+  it('keeps other streams flowing while one reader stalls, and bounds what the stall holds', async () => {
+    const limits = { initialWindowBytes: 64 * 1024, sendBufferBytes: 64 * 1024 };
+    let stalledWriteSettled = false;
+    let writtenBeforeStall = 0;
+    const { client } = pair(async (stream, head) => {
+      stream.respond({ status: 200, statusText: 'OK', url: head.url, redirected: false, headers: [] });
+      if (head.url.endsWith('/stall')) {
+        // Write far more than window + buffer; the writer must be held back.
+        for (let i = 0; i < 64; i++) {
+          const p = stream.write(new Uint8Array(16 * 1024));
+          writtenBeforeStall += 16 * 1024;
+          const settled = await Promise.race([p.then(() => true, () => true), new Promise((r) => setTimeout(() => r(false), 50))]);
+          if (!settled) return void p.then(() => (stalledWriteSettled = true), () => {});
+        }
+        return;
+      }
+      await stream.write(pattern(500_000));
+      stream.end();
+    }, limits);
+    const stalled = await request(client, 'https://t.example/stall');
+    const other = await request(client, 'https://t.example/ok');
+    expect((await readAll(other.stream.readable)).length).toBe(500_000);
+    expect(stalledWriteSettled).toBe(false);
+    // Held: the window in flight plus the send buffer, nothing more.
+    expect(writtenBeforeStall).toBeLessThanOrEqual(limits.initialWindowBytes + limits.sendBufferBytes + 16 * 1024);
+    await stalled.stream.readable.cancel();
+    client.close();
+  });
+
+  it('propagates a reader cancel to the other side as a reset', async () => {
+    let donorSignal: AbortSignal | undefined;
+    const { client } = pair(async (stream, head) => {
+      donorSignal = stream.signal;
+      stream.respond({ status: 200, statusText: 'OK', url: head.url, redirected: false, headers: [] });
+      try {
+        for (;;) await stream.write(new Uint8Array(32 * 1024));
+      } catch {
+        // expected: the client cancelled
+      }
+    });
+    const { stream } = await request(client, 'https://t.example/forever');
+    const reader = stream.readable.getReader();
+    await reader.read();
+    await reader.cancel();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(donorSignal?.aborted).toBe(true);
+    expect((donorSignal?.reason as TunnelError).code).toBe(ErrorCode.CANCEL);
+    client.close();
+  });
+
+  it('delivers a donor reset as a TunnelError with its reason', async () => {
+    const { client } = pair((stream) => stream.reset(ErrorCode.POLICY_DENIED, 'address-not-public', 'Private address.'));
+    const stream = client.open({ method: 'GET', url: 'http://10.0.0.1/', headers: [] });
+    stream.end();
+    await expect(stream.response).rejects.toMatchObject({ code: ErrorCode.POLICY_DENIED, reason: 'address-not-public' });
+    client.close();
+  });
+
+  it('fails every open stream with a clear error when the link drops mid-transfer', async () => {
+    const { client, b } = pair(async (stream, head) => {
+      stream.respond({ status: 200, statusText: 'OK', url: head.url, redirected: false, headers: [] });
+      await stream.write(new Uint8Array(100_000));
+      setTimeout(() => b.close(), 20); // the donor vanishes mid-body
+    });
+    const stream = client.open({ method: 'GET', url: 'https://t.example/', headers: [] });
+    stream.end();
+    await stream.response;
+    await new Promise((r) => setTimeout(r, 10));
+    const error = await readAll(stream.readable).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(TunnelError);
+    expect((error as TunnelError).linkFailed).toBe(true);
+    expect((await client.closed).message).toMatch(/lost/);
+  });
+
+  it('declares a silent peer gone after the timeout', async () => {
+    const [a] = createMemoryTransportPair();
+    const silent: FrameTransport = { ...a, send() {}, onMessage() {}, onClose() {}, drained: () => Promise.resolve(), bufferedAmount: 0, closed: false, close() {} };
+    const client = createTunnel({ transport: silent, role: 'client', limits: { pingIntervalMs: 50, peerTimeoutMs: 200 } });
+    const error = await client.closed;
+    expect(error.code).toBe(ErrorCode.TIMEOUT);
+    expect(error.linkFailed).toBe(true);
+  });
+
+  describe('hostile peer', () => {
+    function rawPeer() {
+      const [a, b] = createMemoryTransportPair();
+      const received: Uint8Array[] = [];
+      b.onMessage((m) => received.push(m));
+      const requests: RequestHead[] = [];
+      const donor = createTunnel({ transport: a, role: 'donor', onRequest: (s, h) => requests.push(h) });
+      return { donor, send: (bytes: Uint8Array) => b.send(bytes), received, requests };
+    }
+
+    it.each([
+      ['garbage', Uint8Array.of(0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 1), ErrorCode.UNSUPPORTED_VERSION],
+      ['oversized frame', new Uint8Array(70_000).fill(1), ErrorCode.FRAME_SIZE_ERROR],
+      ['DATA on a never-opened stream', encodeData(41, Uint8Array.of(1)), ErrorCode.PROTOCOL_ERROR],
+      ['REQUEST on a donor-owned id', encodeFrame({ type: FrameType.REQUEST, streamId: 2, method: 'GET', url: 'x', headers: [] }), ErrorCode.PROTOCOL_ERROR],
+      ['HELLO after setup', encodeFrame({ type: FrameType.HELLO, streamId: 0, role: 'client', publicKey: new Uint8Array(32), nonce: new Uint8Array(32), paymentAddress: '', signature: new Uint8Array(64) }), ErrorCode.PROTOCOL_ERROR],
+    ])('closes the link on %s', async (_name, bytes, code) => {
+      const { donor, send } = rawPeer();
+      send(bytes);
+      expect((await donor.closed).code).toBe(code);
+    });
+
+    it('closes the link when a peer overruns its window', async () => {
+      const { donor, send } = rawPeer();
+      send(encodeFrame({ type: FrameType.REQUEST, streamId: 1, method: 'POST', url: 'https://x.example/', headers: [] }));
+      for (let i = 0; i < 10; i++) send(encodeData(1, new Uint8Array(60_000)));
+      expect((await donor.closed).code).toBe(ErrorCode.FLOW_CONTROL_ERROR);
+    });
+
+    it('resets only the stream whose frame is malformed', async () => {
+      const { donor, send, received, requests } = rawPeer();
+      send(encodeFrame({ type: FrameType.REQUEST, streamId: 1, method: 'GET', url: 'https://x.example/', headers: [] }));
+      // A WINDOW frame with a zero increment, on the open stream.
+      send(Uint8Array.of(1, FrameType.WINDOW, 0, 0, 0, 1, 0, 0, 0, 0));
+      await new Promise((r) => setTimeout(r, 20));
+      expect(requests).toHaveLength(1);
+      expect(donor.isClosed).toBe(false);
+      expect(received.some((m) => m[1] === FrameType.RESET)).toBe(true);
+      donor.close();
+    });
+
+    it('refuses streams past the concurrency limit without closing the link', async () => {
+      const [a, b] = createMemoryTransportPair();
+      const donor = createTunnel({ transport: a, role: 'donor', onRequest: () => {}, limits: { maxConcurrentStreams: 2 } });
+      const client = createTunnel({ transport: b, role: 'client' });
+      const streams = [1, 2, 3].map(() => client.open({ method: 'GET', url: 'https://x.example/', headers: [] }));
+      await expect(streams[2]!.response).rejects.toMatchObject({ code: ErrorCode.REFUSED_STREAM });
+      expect(donor.isClosed).toBe(false);
+      client.close();
+    });
+  });
+});

@@ -1,0 +1,332 @@
+// A tunnel: many request/response streams multiplexed over one ordered, reliable message
+// transport, with per-stream credit windows and a round-robin scheduler that respects the
+// transport's send buffer. Spec: docs/protocol.md.
+import { ErrorCode, FrameType, errorCodeName } from '../protocol/frame-types.ts';
+import { FrameError, decodeFrame, encodeData, encodeFrame, type Frame, type HeaderList, type OpaqueFrame, type PeerRole, type RequestFrame } from '../protocol/frames.ts';
+import { randomBytes } from '../protocol/bytes.ts';
+import type { FrameTransport } from './frame-transport.ts';
+import { StreamState, type IncomingStream, type OutgoingStream, type ResponseHead, type StreamLink } from './tunnel-stream.ts';
+import { TunnelError, linkFailureReasons } from './tunnel-error.ts';
+
+export type { IncomingStream, OutgoingStream, ResponseHead } from './tunnel-stream.ts';
+
+export interface TunnelLimits {
+  /** Per-stream credit window, both directions. */
+  initialWindowBytes: number;
+  /** Bytes a stream's writer may queue before `write` waits. */
+  sendBufferBytes: number;
+  /** Transport buffer above which the scheduler waits for it to drain. */
+  transportHighWaterBytes: number;
+  /** Streams the peer may have open at once; more are refused. */
+  maxConcurrentStreams: number;
+  /** Idle time after which we PING the peer. */
+  pingIntervalMs: number;
+  /** Silence after which the peer is declared gone. */
+  peerTimeoutMs: number;
+}
+
+export const defaultTunnelLimits: TunnelLimits = {
+  initialWindowBytes: 512 * 1024,
+  sendBufferBytes: 256 * 1024,
+  transportHighWaterBytes: 1024 * 1024,
+  maxConcurrentStreams: 128,
+  pingIntervalMs: 3_000,
+  peerTimeoutMs: 12_000,
+};
+
+export interface RequestHead {
+  method: string;
+  url: string;
+  headers: HeaderList;
+}
+
+export interface TunnelOptions {
+  transport: FrameTransport;
+  /** Clients open odd stream ids, donors even ones. */
+  role: PeerRole;
+  /** Called for each REQUEST the peer opens; without it, every request is refused. */
+  onRequest?: (stream: IncomingStream, head: RequestHead) => void;
+  /** RECEIPT and PROBE frames, for the layers that define them. */
+  onOpaqueFrame?: (frame: OpaqueFrame) => void;
+  limits?: Partial<TunnelLimits>;
+}
+
+export interface TunnelStats {
+  bytesSent: number;
+  bytesReceived: number;
+  framesSent: number;
+  framesReceived: number;
+  openStreams: number;
+}
+
+export interface Tunnel {
+  /** Opens a stream with a REQUEST head. @throws {TunnelError} when the tunnel is closed. */
+  open(head: RequestHead): OutgoingStream;
+  /** Sends a RECEIPT or PROBE frame. */
+  sendOpaque(frame: OpaqueFrame): void;
+  /** Closes the link, telling the peer why; every open stream fails with the same error. */
+  close(code?: ErrorCode, message?: string): void;
+  /** Resolves when the link is closed, with the error that closed it. */
+  readonly closed: Promise<TunnelError>;
+  readonly isClosed: boolean;
+  stats(): TunnelStats;
+}
+
+/** Builds a tunnel over an open transport. */
+export function createTunnel(options: TunnelOptions): Tunnel {
+  const limits: TunnelLimits = { ...defaultTunnelLimits, ...options.limits };
+  const { transport, role } = options;
+  const streams = new Map<number, StreamState>();
+  const control: Uint8Array[] = [];
+  const ready = new Set<StreamState>();
+  const stats: TunnelStats = { bytesSent: 0, bytesReceived: 0, framesSent: 0, framesReceived: 0, openStreams: 0 };
+  let nextOwnId = role === 'client' ? 1 : 2;
+  let highestPeerId = 0;
+  let pumping = false;
+  let closeError: TunnelError | undefined;
+  let lastHeard = Date.now();
+  let resolveClosed!: (e: TunnelError) => void; // assigned synchronously by the Promise constructor
+  const closed = new Promise<TunnelError>((resolve) => (resolveClosed = resolve));
+
+  const link: StreamLink = {
+    markReady(stream) {
+      if (stream.sendable) {
+        ready.add(stream);
+        schedulePump();
+      }
+    },
+    sendWindowUpdate(streamId, increment) {
+      queueControl({ type: FrameType.WINDOW, streamId, increment });
+    },
+    sendReset(streamId, code, reason, message) {
+      queueControl({ type: FrameType.RESET, streamId, code, reason, message });
+    },
+    sendResponse(streamId, head) {
+      queueControl({ type: FrameType.RESPONSE, streamId, ...head });
+    },
+    release(stream) {
+      ready.delete(stream);
+      if (streams.delete(stream.id)) stats.openStreams = streams.size;
+    },
+  };
+
+  function queueControl(frame: Frame): void {
+    if (closeError) return;
+    control.push(encodeFrame(frame));
+    schedulePump();
+  }
+
+  function schedulePump(): void {
+    if (pumping || closeError) return;
+    pumping = true;
+    queueMicrotask(() => void pump());
+  }
+
+  function sendNow(bytes: Uint8Array): void {
+    transport.send(bytes);
+    stats.bytesSent += bytes.length;
+    stats.framesSent++;
+  }
+
+  async function pump(): Promise<void> {
+    try {
+      for (;;) {
+        if (closeError || transport.closed) return;
+        if (transport.bufferedAmount >= limits.transportHighWaterBytes) {
+          await transport.drained();
+          continue;
+        }
+        const controlFrame = control.shift();
+        if (controlFrame) {
+          sendNow(controlFrame);
+          continue;
+        }
+        const stream = nextReady();
+        if (!stream) return;
+        const next = stream.takeNext();
+        if (next === 'end') sendNow(encodeFrame({ type: FrameType.END, streamId: stream.id }));
+        else if (next) sendNow(encodeData(stream.id, next));
+        // Round-robin: a stream with more to send goes to the back of the line.
+        if (stream.sendable) ready.add(stream);
+      }
+    } catch (error) {
+      fail(new TunnelError(ErrorCode.INTERNAL_ERROR, linkFailureReasons.linkLost, `Sending failed: ${String(error)}`));
+    } finally {
+      pumping = false;
+      if (!closeError && (control.length > 0 || ready.size > 0)) schedulePump();
+    }
+  }
+
+  function nextReady(): StreamState | undefined {
+    for (const stream of ready) {
+      ready.delete(stream);
+      if (stream.sendable) return stream;
+    }
+    return undefined;
+  }
+
+  function fail(error: TunnelError): void {
+    if (closeError) return;
+    closeError = error;
+    clearInterval(heartbeat);
+    for (const stream of [...streams.values()]) stream.fail(error);
+    streams.clear();
+    ready.clear();
+    control.length = 0;
+    stats.openStreams = 0;
+    transport.close();
+    resolveClosed(error);
+  }
+
+  function closeWith(code: ErrorCode, message: string, reason = ''): void {
+    if (closeError) return;
+    try {
+      // Best effort: the GOAWAY jumps the queue so the peer learns why.
+      if (!transport.closed) sendNow(encodeFrame({ type: FrameType.GOAWAY, streamId: 0, code, message }));
+    } catch {
+      // the transport is already gone; nothing to tell
+    }
+    fail(new TunnelError(code, reason, message));
+  }
+
+  function onMessage(message: Uint8Array): void {
+    if (closeError) return;
+    lastHeard = Date.now();
+    stats.bytesReceived += message.length;
+    stats.framesReceived++;
+    let frame: Frame;
+    try {
+      frame = decodeFrame(message);
+    } catch (error) {
+      if (!(error instanceof FrameError)) throw error;
+      const stream = error.streamId ? streams.get(error.streamId) : undefined;
+      // A bad payload on a live stream costs that stream; anything else costs the link.
+      if (stream && error.code === ErrorCode.MALFORMED_FRAME) stream.reset(error.code, 'malformed-frame', error.message);
+      else closeWith(error.code, `Malformed frame: ${error.message}`);
+      return;
+    }
+    try {
+      dispatch(frame);
+    } catch (error) {
+      if (error instanceof TunnelError) closeWith(error.code, error.message);
+      else closeWith(ErrorCode.INTERNAL_ERROR, `Internal error: ${String(error)}`);
+    }
+  }
+
+  function ownsId(id: number, opener: PeerRole): boolean {
+    return opener === 'client' ? id % 2 === 1 : id % 2 === 0;
+  }
+
+  function dispatch(frame: Frame): void {
+    switch (frame.type) {
+      case FrameType.HELLO:
+        throw new TunnelError(ErrorCode.PROTOCOL_ERROR, '', 'HELLO after the link was established.');
+      case FrameType.PING:
+        queueControl({ type: FrameType.PONG, streamId: 0, payload: frame.payload });
+        return;
+      case FrameType.PONG:
+        return;
+      case FrameType.GOAWAY:
+        fail(new TunnelError(frame.code, '', frame.message || `The peer closed the link (${errorCodeName(frame.code)}).`));
+        return;
+      case FrameType.RECEIPT:
+      case FrameType.PROBE:
+        options.onOpaqueFrame?.(frame);
+        return;
+      case FrameType.REQUEST:
+        acceptRequest(frame);
+        return;
+      default:
+        break;
+    }
+    const stream = streams.get(frame.streamId);
+    if (!stream) {
+      // Frames racing a stream we already finished are harmless; ids never opened are not.
+      const neverOpened = ownsId(frame.streamId, role) ? frame.streamId >= nextOwnId : frame.streamId > highestPeerId;
+      if (neverOpened) throw new TunnelError(ErrorCode.PROTOCOL_ERROR, '', `Frame for stream ${frame.streamId}, which was never opened.`);
+      return;
+    }
+    switch (frame.type) {
+      case FrameType.RESPONSE:
+        if (!stream.outgoing || stream.responseReceived) {
+          stream.reset(ErrorCode.PROTOCOL_ERROR, 'unexpected-response', 'Unexpected RESPONSE head.');
+          return;
+        }
+        stream.acceptResponse({ status: frame.status, statusText: frame.statusText, url: frame.url, redirected: frame.redirected, headers: frame.headers });
+        return;
+      case FrameType.DATA:
+        if ((stream.outgoing && !stream.responseReceived) || stream.receiveEnded) {
+          stream.reset(ErrorCode.PROTOCOL_ERROR, 'unexpected-data', 'DATA outside a body.');
+          return;
+        }
+        stream.acceptData(frame.data);
+        return;
+      case FrameType.END:
+        if (stream.outgoing && !stream.responseReceived) {
+          stream.reset(ErrorCode.PROTOCOL_ERROR, 'unexpected-end', 'END before the RESPONSE head.');
+          return;
+        }
+        stream.acceptEnd();
+        return;
+      case FrameType.RESET:
+        stream.fail(new TunnelError(frame.code, frame.reason, frame.message || `The peer reset the stream (${errorCodeName(frame.code)}).`));
+        return;
+      case FrameType.WINDOW:
+        stream.grantCredit(frame.increment);
+        return;
+    }
+  }
+
+  function acceptRequest(frame: RequestFrame): void {
+    const peerRole: PeerRole = role === 'client' ? 'donor' : 'client';
+    if (!ownsId(frame.streamId, peerRole) || frame.streamId <= highestPeerId) {
+      throw new TunnelError(ErrorCode.PROTOCOL_ERROR, '', `REQUEST on stream ${frame.streamId}, which the peer may not open.`);
+    }
+    highestPeerId = frame.streamId;
+    if (!options.onRequest || streams.size >= limits.maxConcurrentStreams) {
+      queueControl({ type: FrameType.RESET, streamId: frame.streamId, code: ErrorCode.REFUSED_STREAM, reason: 'too-many-streams', message: `This peer serves at most ${limits.maxConcurrentStreams} requests at once.` });
+      return;
+    }
+    const stream = new StreamState(frame.streamId, link, limits, false);
+    streams.set(stream.id, stream);
+    stats.openStreams = streams.size;
+    options.onRequest(stream.incomingHandle(), { method: frame.method, url: frame.url, headers: frame.headers });
+  }
+
+  const heartbeat = setInterval(() => {
+    const silentMs = Date.now() - lastHeard;
+    if (silentMs >= limits.peerTimeoutMs) {
+      closeWith(ErrorCode.TIMEOUT, `The peer stopped answering (silent for ${Math.round(silentMs / 1000)} s).`, linkFailureReasons.peerTimeout);
+    } else if (silentMs >= limits.pingIntervalMs) {
+      queueControl({ type: FrameType.PING, streamId: 0, payload: randomBytes(8) });
+    }
+  }, Math.max(50, Math.min(limits.pingIntervalMs, limits.peerTimeoutMs) / 2));
+  (heartbeat as { unref?: () => void }).unref?.();
+
+  transport.onMessage(onMessage);
+  transport.onClose(() => fail(new TunnelError(ErrorCode.INTERNAL_ERROR, linkFailureReasons.linkLost, 'The connection to the peer was lost.')));
+
+  return {
+    open(head) {
+      if (closeError) throw closeError;
+      const id = nextOwnId;
+      nextOwnId += 2;
+      const stream = new StreamState(id, link, limits, true);
+      streams.set(id, stream);
+      stats.openStreams = streams.size;
+      queueControl({ type: FrameType.REQUEST, streamId: id, ...head });
+      return stream.outgoingHandle();
+    },
+    sendOpaque(frame) {
+      queueControl(frame);
+    },
+    close(code = ErrorCode.NO_ERROR, message = 'Closed by this peer.') {
+      closeWith(code, message, linkFailureReasons.closedLocally);
+    },
+    closed,
+    get isClosed() {
+      return closeError !== undefined;
+    },
+    stats: () => ({ ...stats }),
+  };
+}
