@@ -1,0 +1,238 @@
+// Turning an introduction into a verified tunnel: the signal exchange for one session (offer,
+// answer, candidates, bye), the data channel, and the HELLO in both directions. The client
+// dials; the donor accepts. Both end with a Tunnel bound to the peer's proven identity.
+import { z } from 'zod';
+import type { SignalData } from '@thaunknown/simple-peer/lite.js';
+import { bytesToHex, hexToBytes, randomBytes } from '../protocol/bytes.ts';
+import { ErrorCode, FrameType, helloNonceBytes } from '../protocol/frame-types.ts';
+import { FrameError, decodeFrame, encodeFrame } from '../protocol/frames.ts';
+import { HelloError, createHello, verifyHello, type HelloContext } from '../protocol/hello.ts';
+import type { Identity } from '../protocol/identity.ts';
+import type { SignalBody } from '../protocol/signaling-messages.ts';
+import type { FrameTransport } from './frame-transport.ts';
+import { createPeerLink, type PeerLink, type PeerLinkOptions } from './peer-link.ts';
+import { newSignalSession, type SignalingClient } from './signaling-client.ts';
+import { createTunnel, type IncomingStream, type RequestHead, type Tunnel, type TunnelLimits } from './tunnel.ts';
+
+/** ICE and DTLS must finish within this, or the attempt fails with a clear error. */
+export const connectTimeoutMs = 20_000;
+/** The peer's HELLO must arrive this soon after the channel opens. */
+export const helloTimeoutMs = 5_000;
+
+/** Signal `data` as simple-peer produces it; anything else from the wire is refused. */
+const signalDataSchema = z.union([
+  z.object({ type: z.enum(['offer', 'answer']), sdp: z.string().max(16_000) }),
+  z.object({
+    type: z.literal('candidate'),
+    candidate: z.object({ candidate: z.string().max(2_000), sdpMLineIndex: z.number().int().min(0).max(64).nullish(), sdpMid: z.string().max(64).nullish() }),
+  }),
+]);
+
+export class PeerSessionError extends Error {
+  override readonly name = 'PeerSessionError';
+  constructor(
+    readonly reason: 'timeout' | 'refused' | 'hello-failed' | 'connection-failed' | 'closed',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface SessionOptions {
+  identity: Identity;
+  signaling: SignalingClient;
+  paymentAddress?: string;
+  tunnelLimits?: Partial<TunnelLimits>;
+  /** Passed to the peer connection (see peer-link.ts). */
+  rtcConfig?: PeerLinkOptions['rtcConfig'];
+  /** Overrides for tests that shorten the clocks. */
+  connectTimeoutMs?: number;
+  helloTimeoutMs?: number;
+}
+
+export interface EstablishedSession {
+  readonly peerId: string;
+  readonly paymentAddress: string;
+  readonly tunnel: Tunnel;
+}
+
+interface SessionState {
+  link: PeerLink;
+  remoteNonce: Uint8Array | undefined;
+  localNonce: Uint8Array;
+}
+
+function signalKind(data: SignalData): 'offer' | 'answer' | 'candidate' {
+  return data.type === 'offer' || data.type === 'answer' ? data.type : 'candidate';
+}
+
+/** Runs HELLO over an open transport and builds the tunnel; rejects with PeerSessionError. */
+function handshake(transport: FrameTransport, peerId: string, context: HelloContext, options: SessionOptions, onRequest?: (s: IncomingStream, h: RequestHead) => void): Promise<EstablishedSession> {
+  transport.send(encodeFrame(createHello(options.identity, context)));
+  return new Promise<EstablishedSession>((resolve, reject) => {
+    const fail = (reason: PeerSessionError['reason'], message: string) => {
+      clearTimeout(timer);
+      try {
+        if (!transport.closed) transport.send(encodeFrame({ type: FrameType.GOAWAY, streamId: 0, code: ErrorCode.HELLO_FAILED, message }));
+      } catch {
+        // already gone
+      }
+      transport.close();
+      reject(new PeerSessionError(reason, message));
+    };
+    const timer = setTimeout(() => fail('timeout', 'The peer did not introduce itself on the data channel.'), options.helloTimeoutMs ?? helloTimeoutMs);
+    transport.onClose(() => fail('closed', 'The peer closed the data channel during the handshake.'));
+    // Verify and build the tunnel inside the first message's callback, so that no frame the
+    // peer sends right after its HELLO can slip past the tunnel.
+    transport.onMessage((message) => {
+      clearTimeout(timer);
+      try {
+        const frame = decodeFrame(message);
+        if (frame.type !== FrameType.HELLO) throw new HelloError('bad-signature', 'The peer’s first frame was not a HELLO.');
+        const verified = verifyHello(frame, peerId, context);
+        const tunnel = createTunnel({ transport, role: context.role, onRequest, limits: options.tunnelLimits });
+        resolve({ peerId: verified.peerId, paymentAddress: verified.paymentAddress, tunnel });
+      } catch (error) {
+        fail('hello-failed', error instanceof HelloError || error instanceof FrameError ? error.message : String(error));
+      }
+    });
+  });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new PeerSessionError('timeout', message)), ms);
+    promise.then(
+      (v) => (clearTimeout(timer), resolve(v)),
+      (e: unknown) => (clearTimeout(timer), reject(e)),
+    );
+  });
+}
+
+/**
+ * Dials a donor introduced by the signaling server and proves its identity.
+ * @throws {PeerSessionError} when the connection or the HELLO fails, or the donor refuses.
+ */
+export async function dialPeer(donorPeerId: string, options: SessionOptions): Promise<EstablishedSession> {
+  const { signaling } = options;
+  const session = newSignalSession();
+  const state: SessionState = { localNonce: randomBytes(helloNonceBytes), remoteNonce: undefined, link: undefined as unknown as PeerLink };
+  let refuse: (error: PeerSessionError) => void = () => {};
+  const refused = new Promise<never>((_, reject) => (refuse = reject));
+  refused.catch(() => {});
+  state.link = createPeerLink({
+    initiator: true,
+    rtcConfig: options.rtcConfig,
+    iceServers: [...signaling.iceServers] as RTCIceServer[],
+    onSignal: (data) => signaling.sendSignal(donorPeerId, { session, kind: signalKind(data), data, nonce: data.type === 'offer' ? bytesToHex(state.localNonce) : undefined }),
+  });
+  const unsubscribe = signaling.onSignal((from, body) => {
+    if (from !== donorPeerId || body.session !== session) return;
+    if (body.kind === 'bye') return refuse(new PeerSessionError('refused', typeof body.data === 'string' ? body.data : 'The donor declined the connection.'));
+    const parsed = signalDataSchema.safeParse(body.data);
+    if (!parsed.success) return;
+    if (parsed.data.type === 'answer') {
+      if (!body.nonce) return;
+      state.remoteNonce = hexToBytes(body.nonce);
+    }
+    try {
+      state.link.signal(parsed.data as SignalData);
+    } catch {
+      // a malformed candidate is the peer's problem; ICE carries on with the others
+    }
+  });
+  try {
+    const transport = await withTimeout(Promise.race([state.link.connected, refused]), options.connectTimeoutMs ?? connectTimeoutMs, 'Could not open a connection to the donor in time.');
+    if (!state.remoteNonce) throw new PeerSessionError('hello-failed', 'The donor never sent its session nonce.');
+    const context: HelloContext = { role: 'client', localFingerprint: state.link.localFingerprint(), remoteFingerprint: state.link.remoteFingerprint(), localNonce: state.localNonce, remoteNonce: state.remoteNonce, paymentAddress: options.paymentAddress ?? '' };
+    return await handshake(transport, donorPeerId, context, options);
+  } catch (error) {
+    state.link.destroy();
+    if (error instanceof PeerSessionError) throw error;
+    throw new PeerSessionError('connection-failed', error instanceof Error ? error.message : String(error));
+  } finally {
+    unsubscribe();
+  }
+}
+
+export interface AcceptOptions extends SessionOptions {
+  /** Sessions at once; further offers get a 'bye'. */
+  maxSessions: number;
+  onRequest: (stream: IncomingStream, head: RequestHead, peerId: string) => void;
+  onSession?: (session: EstablishedSession) => void;
+  onSessionError?: (peerId: string, error: PeerSessionError) => void;
+}
+
+/** Accepts offers from clients until the returned function is called. */
+export function acceptPeers(options: AcceptOptions): { stop(): void; readonly activeSessions: number } {
+  const { signaling } = options;
+  const pending = new Map<string, SessionState>();
+  const established = new Set<EstablishedSession>();
+
+  function start(from: string, body: SignalBody, offer: SignalData): void {
+    if (!body.nonce) return;
+    if (pending.size + established.size >= options.maxSessions) {
+      signaling.sendSignal(from, { session: body.session, kind: 'bye', data: 'This donor is serving as many people as it allows right now.' });
+      return;
+    }
+    const key = `${from}/${body.session}`;
+    const state: SessionState = { localNonce: randomBytes(helloNonceBytes), remoteNonce: hexToBytes(body.nonce), link: undefined as unknown as PeerLink };
+    state.link = createPeerLink({
+      initiator: false,
+      rtcConfig: options.rtcConfig,
+      iceServers: [...signaling.iceServers] as RTCIceServer[],
+      onSignal: (data) => signaling.sendSignal(from, { session: body.session, kind: signalKind(data), data, nonce: data.type === 'answer' ? bytesToHex(state.localNonce) : undefined }),
+    });
+    pending.set(key, state);
+    state.link.signal(offer);
+    void (async () => {
+      try {
+        const transport = await withTimeout(state.link.connected, options.connectTimeoutMs ?? connectTimeoutMs, 'The client did not finish connecting in time.');
+        const context: HelloContext = { role: 'donor', localFingerprint: state.link.localFingerprint(), remoteFingerprint: state.link.remoteFingerprint(), localNonce: state.localNonce, remoteNonce: state.remoteNonce!, paymentAddress: options.paymentAddress ?? '' };
+        const session = await handshake(transport, from, context, options, (stream, head) => options.onRequest(stream, head, from));
+        established.add(session);
+        void session.tunnel.closed.then(() => established.delete(session));
+        options.onSession?.(session);
+      } catch (error) {
+        state.link.destroy();
+        const failure = error instanceof PeerSessionError ? error : new PeerSessionError('connection-failed', String(error));
+        options.onSessionError?.(from, failure);
+      } finally {
+        pending.delete(key);
+      }
+    })();
+  }
+
+  const unsubscribe = signaling.onSignal((from, body) => {
+    const key = `${from}/${body.session}`;
+    if (body.kind === 'bye') {
+      pending.get(key)?.link.destroy();
+      return;
+    }
+    const parsed = signalDataSchema.safeParse(body.data);
+    if (!parsed.success) return;
+    const existing = pending.get(key);
+    if (parsed.data.type === 'offer') {
+      if (!existing) start(from, body, parsed.data as SignalData);
+      return;
+    }
+    try {
+      existing?.link.signal(parsed.data as SignalData);
+    } catch {
+      // ignore a malformed candidate
+    }
+  });
+
+  return {
+    stop() {
+      unsubscribe();
+      for (const state of pending.values()) state.link.destroy();
+      pending.clear();
+      for (const session of established) session.tunnel.close(ErrorCode.NO_ERROR, 'The donor stopped sharing.');
+      established.clear();
+    },
+    get activeSessions() {
+      return pending.size + established.size;
+    },
+  };
+}
