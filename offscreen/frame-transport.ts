@@ -16,3 +16,17 @@ export interface FrameTransport {
   close(): void;
   readonly closed: boolean;
 }
+
+/** How long a closing side waits for its last frames (a GOAWAY) to leave before it hangs up. */
+export const closeLingerMs = 1_000;
+
+/** Closes `transport` once what it has buffered has gone out, or after `closeLingerMs`. */
+export function closeAfterDrain(transport: FrameTransport, lingerMs = closeLingerMs): void {
+  if (transport.closed) return;
+  const timer = setTimeout(() => transport.close(), lingerMs);
+  void transport.drained().then(() => {
+    clearTimeout(timer);
+    // One more turn: a drained buffer means handed to SCTP, not yet on the wire.
+    setTimeout(() => transport.close(), 50);
+  });
+}

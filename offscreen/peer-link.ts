@@ -79,10 +79,26 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
   });
   connected.catch(() => {}); // observed by whoever awaits it; never unhandled
 
+  // Remote candidates wait until the remote description has been applied for a turn of the
+  // event loop: node-datachannel reports a remote description before its ICE transport exists,
+  // and simple-peer destroys the connection when a candidate lands in that gap.
+  let candidatesReady = false;
+  const heldCandidates: SignalData[] = [];
+
   return {
     signal(data) {
-      if ((data.type === 'offer' || data.type === 'answer') && data.sdp) remoteSdp = data.sdp;
-      peer.signal(data);
+      if (peer.destroyed) return;
+      if ((data.type === 'offer' || data.type === 'answer') && data.sdp) {
+        remoteSdp = data.sdp;
+        peer.signal(data);
+        setTimeout(() => {
+          candidatesReady = true;
+          for (const candidate of heldCandidates.splice(0)) if (!peer.destroyed) peer.signal(candidate);
+        }, 0);
+        return;
+      }
+      if (candidatesReady) peer.signal(data);
+      else heldCandidates.push(data);
     },
     connected,
     localFingerprint() {

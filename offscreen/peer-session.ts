@@ -9,7 +9,7 @@ import { FrameError, decodeFrame, encodeFrame } from '../protocol/frames.ts';
 import { HelloError, createHello, verifyHello, type HelloContext } from '../protocol/hello.ts';
 import type { Identity } from '../protocol/identity.ts';
 import type { SignalBody } from '../protocol/signaling-messages.ts';
-import type { FrameTransport } from './frame-transport.ts';
+import { closeAfterDrain, type FrameTransport } from './frame-transport.ts';
 import { createPeerLink, type PeerLink, type PeerLinkOptions } from './peer-link.ts';
 import { newSignalSession, type SignalingClient } from './signaling-client.ts';
 import { createTunnel, type IncomingStream, type RequestHead, type Tunnel, type TunnelLimits } from './tunnel.ts';
@@ -58,7 +58,7 @@ export interface EstablishedSession {
 
 interface SessionState {
   link: PeerLink;
-  remoteNonce: Uint8Array | undefined;
+  remoteNonce: Uint8Array;
   localNonce: Uint8Array;
 }
 
@@ -70,14 +70,17 @@ function signalKind(data: SignalData): 'offer' | 'answer' | 'candidate' {
 function handshake(transport: FrameTransport, peerId: string, context: HelloContext, options: SessionOptions, onRequest?: (s: IncomingStream, h: RequestHead) => void): Promise<EstablishedSession> {
   transport.send(encodeFrame(createHello(options.identity, context)));
   return new Promise<EstablishedSession>((resolve, reject) => {
+    let settled = false;
     const fail = (reason: PeerSessionError['reason'], message: string) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       try {
         if (!transport.closed) transport.send(encodeFrame({ type: FrameType.GOAWAY, streamId: 0, code: ErrorCode.HELLO_FAILED, message }));
       } catch {
         // already gone
       }
-      transport.close();
+      closeAfterDrain(transport);
       reject(new PeerSessionError(reason, message));
     };
     const timer = setTimeout(() => fail('timeout', 'The peer did not introduce itself on the data channel.'), options.helloTimeoutMs ?? helloTimeoutMs);
@@ -91,6 +94,7 @@ function handshake(transport: FrameTransport, peerId: string, context: HelloCont
         if (frame.type !== FrameType.HELLO) throw new HelloError('bad-signature', 'The peer’s first frame was not a HELLO.');
         const verified = verifyHello(frame, peerId, context);
         const tunnel = createTunnel({ transport, role: context.role, onRequest, limits: options.tunnelLimits });
+        settled = true;
         resolve({ peerId: verified.peerId, paymentAddress: verified.paymentAddress, tunnel });
       } catch (error) {
         fail('hello-failed', error instanceof HelloError || error instanceof FrameError ? error.message : String(error));
@@ -109,22 +113,45 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
   });
 }
 
+/** A connected data channel whose HELLO has not been exchanged yet. */
+export interface DialedTransport {
+  readonly transport: FrameTransport;
+  readonly context: HelloContext;
+}
+
 /**
- * Dials a donor introduced by the signaling server and proves its identity.
- * @throws {PeerSessionError} when the connection or the HELLO fails, or the donor refuses.
+ * Opens a data channel to a donor through signaling, without the HELLO. `dialPeer` is this
+ * plus the handshake; conformance tests use it alone to play a misbehaving client.
+ * @throws {PeerSessionError} when the connection fails or the donor refuses.
  */
-export async function dialPeer(donorPeerId: string, options: SessionOptions): Promise<EstablishedSession> {
+export async function dialTransport(donorPeerId: string, options: SessionOptions): Promise<DialedTransport> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await dialOnce(donorPeerId, options);
+    } catch (error) {
+      // A connection that fails outright (not a timeout, not a refusal) is worth one more try:
+      // ICE and DTLS setup can lose a race, and the donor is still there.
+      if (!(error instanceof PeerSessionError) || error.reason !== 'connection-failed' || attempt >= maxDialAttempts) throw error;
+    }
+  }
+}
+
+/** Connection attempts per dial when the connection fails outright. */
+export const maxDialAttempts = 2;
+
+async function dialOnce(donorPeerId: string, options: SessionOptions): Promise<DialedTransport> {
   const { signaling } = options;
   const session = newSignalSession();
-  const state: SessionState = { localNonce: randomBytes(helloNonceBytes), remoteNonce: undefined, link: undefined as unknown as PeerLink };
+  const localNonce = randomBytes(helloNonceBytes);
+  let remoteNonce: Uint8Array | undefined;
   let refuse: (error: PeerSessionError) => void = () => {};
   const refused = new Promise<never>((_, reject) => (refuse = reject));
   refused.catch(() => {});
-  state.link = createPeerLink({
+  const link = createPeerLink({
     initiator: true,
     rtcConfig: options.rtcConfig,
     iceServers: [...signaling.iceServers] as RTCIceServer[],
-    onSignal: (data) => signaling.sendSignal(donorPeerId, { session, kind: signalKind(data), data, nonce: data.type === 'offer' ? bytesToHex(state.localNonce) : undefined }),
+    onSignal: (data) => signaling.sendSignal(donorPeerId, { session, kind: signalKind(data), data, nonce: data.type === 'offer' ? bytesToHex(localNonce) : undefined }),
   });
   const unsubscribe = signaling.onSignal((from, body) => {
     if (from !== donorPeerId || body.session !== session) return;
@@ -133,26 +160,35 @@ export async function dialPeer(donorPeerId: string, options: SessionOptions): Pr
     if (!parsed.success) return;
     if (parsed.data.type === 'answer') {
       if (!body.nonce) return;
-      state.remoteNonce = hexToBytes(body.nonce);
+      remoteNonce = hexToBytes(body.nonce);
     }
     try {
-      state.link.signal(parsed.data as SignalData);
+      link.signal(parsed.data as SignalData);
     } catch {
       // a malformed candidate is the peer's problem; ICE carries on with the others
     }
   });
   try {
-    const transport = await withTimeout(Promise.race([state.link.connected, refused]), options.connectTimeoutMs ?? connectTimeoutMs, 'Could not open a connection to the donor in time.');
-    if (!state.remoteNonce) throw new PeerSessionError('hello-failed', 'The donor never sent its session nonce.');
-    const context: HelloContext = { role: 'client', localFingerprint: state.link.localFingerprint(), remoteFingerprint: state.link.remoteFingerprint(), localNonce: state.localNonce, remoteNonce: state.remoteNonce, paymentAddress: options.paymentAddress ?? '' };
-    return await handshake(transport, donorPeerId, context, options);
+    const transport = await withTimeout(Promise.race([link.connected, refused]), options.connectTimeoutMs ?? connectTimeoutMs, 'Could not open a connection to the donor in time.');
+    if (!remoteNonce) throw new PeerSessionError('hello-failed', 'The donor never sent its session nonce.');
+    const context: HelloContext = { role: 'client', localFingerprint: link.localFingerprint(), remoteFingerprint: link.remoteFingerprint(), localNonce, remoteNonce, paymentAddress: options.paymentAddress ?? '' };
+    return { transport, context };
   } catch (error) {
-    state.link.destroy();
+    link.destroy();
     if (error instanceof PeerSessionError) throw error;
     throw new PeerSessionError('connection-failed', error instanceof Error ? error.message : String(error));
   } finally {
     unsubscribe();
   }
+}
+
+/**
+ * Dials a donor introduced by the signaling server and proves both identities.
+ * @throws {PeerSessionError} when the connection or the HELLO fails, or the donor refuses.
+ */
+export async function dialPeer(donorPeerId: string, options: SessionOptions): Promise<EstablishedSession> {
+  const { transport, context } = await dialTransport(donorPeerId, options);
+  return handshake(transport, donorPeerId, context, options);
 }
 
 export interface AcceptOptions extends SessionOptions {
@@ -176,19 +212,20 @@ export function acceptPeers(options: AcceptOptions): { stop(): void; readonly ac
       return;
     }
     const key = `${from}/${body.session}`;
-    const state: SessionState = { localNonce: randomBytes(helloNonceBytes), remoteNonce: hexToBytes(body.nonce), link: undefined as unknown as PeerLink };
-    state.link = createPeerLink({
+    const localNonce = randomBytes(helloNonceBytes);
+    const link = createPeerLink({
       initiator: false,
       rtcConfig: options.rtcConfig,
       iceServers: [...signaling.iceServers] as RTCIceServer[],
-      onSignal: (data) => signaling.sendSignal(from, { session: body.session, kind: signalKind(data), data, nonce: data.type === 'answer' ? bytesToHex(state.localNonce) : undefined }),
+      onSignal: (data) => signaling.sendSignal(from, { session: body.session, kind: signalKind(data), data, nonce: data.type === 'answer' ? bytesToHex(localNonce) : undefined }),
     });
+    const state: SessionState = { link, localNonce, remoteNonce: hexToBytes(body.nonce) };
     pending.set(key, state);
     state.link.signal(offer);
     void (async () => {
       try {
         const transport = await withTimeout(state.link.connected, options.connectTimeoutMs ?? connectTimeoutMs, 'The client did not finish connecting in time.');
-        const context: HelloContext = { role: 'donor', localFingerprint: state.link.localFingerprint(), remoteFingerprint: state.link.remoteFingerprint(), localNonce: state.localNonce, remoteNonce: state.remoteNonce!, paymentAddress: options.paymentAddress ?? '' };
+        const context: HelloContext = { role: 'donor', localFingerprint: state.link.localFingerprint(), remoteFingerprint: state.link.remoteFingerprint(), localNonce: state.localNonce, remoteNonce: state.remoteNonce, paymentAddress: options.paymentAddress ?? '' };
         const session = await handshake(transport, from, context, options, (stream, head) => options.onRequest(stream, head, from));
         established.add(session);
         void session.tunnel.closed.then(() => established.delete(session));

@@ -4,7 +4,7 @@
 import { ErrorCode, FrameType, errorCodeName } from '../protocol/frame-types.ts';
 import { FrameError, decodeFrame, encodeData, encodeFrame, type Frame, type HeaderList, type OpaqueFrame, type PeerRole, type RequestFrame } from '../protocol/frames.ts';
 import { randomBytes } from '../protocol/bytes.ts';
-import type { FrameTransport } from './frame-transport.ts';
+import { closeAfterDrain, type FrameTransport } from './frame-transport.ts';
 import { StreamState, type IncomingStream, type OutgoingStream, type ResponseHead, type StreamLink } from './tunnel-stream.ts';
 import { TunnelError, linkFailureReasons } from './tunnel-error.ts';
 
@@ -165,7 +165,7 @@ export function createTunnel(options: TunnelOptions): Tunnel {
     return undefined;
   }
 
-  function fail(error: TunnelError): void {
+  function fail(error: TunnelError, linger = false): void {
     if (closeError) return;
     closeError = error;
     clearInterval(heartbeat);
@@ -174,7 +174,8 @@ export function createTunnel(options: TunnelOptions): Tunnel {
     ready.clear();
     control.length = 0;
     stats.openStreams = 0;
-    transport.close();
+    if (linger) closeAfterDrain(transport);
+    else transport.close();
     resolveClosed(error);
   }
 
@@ -186,7 +187,7 @@ export function createTunnel(options: TunnelOptions): Tunnel {
     } catch {
       // the transport is already gone; nothing to tell
     }
-    fail(new TunnelError(code, reason, message));
+    fail(new TunnelError(code, reason, message), true);
   }
 
   function onMessage(message: Uint8Array): void {
