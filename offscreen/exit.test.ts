@@ -165,8 +165,16 @@ describe('exit: refusals', () => {
     expect(exit.stats().refused[code as 'address-not-public']).toBe(1);
   });
 
-  it('refuses beyond maxConcurrentFetches with RATE_LIMITED', async () => {
-    const { client, exit } = connect({ limits: { maxConcurrentFetches: 1 } });
+  it('queues past maxConcurrentFetches and serves the queue as slots free', async () => {
+    const { client } = connect({ limits: { maxConcurrentFetches: 1, maxQueuedRequests: 1 } });
+    const first = await send(client, { url: `${origin.origin}/hang` });
+    const queued = send(client, { url: `${origin.origin}/page` });
+    await first.stream.readable.cancel();
+    expect((await queued).response.status).toBe(200);
+  });
+
+  it('refuses beyond maxConcurrentFetches plus the queue with RATE_LIMITED', async () => {
+    const { client, exit } = connect({ limits: { maxConcurrentFetches: 1, maxQueuedRequests: 0 } });
     const first = await send(client, { url: `${origin.origin}/hang` });
     const error = await failure(send(client, { url: `${origin.origin}/page` }));
     expect(error.code).toBe(ErrorCode.RATE_LIMITED);

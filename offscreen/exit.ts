@@ -18,8 +18,10 @@ export interface ExitLimits {
   responseHeadersTimeoutMs: number;
   /** Redirect hops followed in `'manual'` mode before giving up. */
   maxRedirects: number;
-  /** Upstream requests one exit runs at once; more are refused with RATE_LIMITED. */
+  /** Upstream requests one exit runs at once; more wait in a queue. */
   maxConcurrentFetches: number;
+  /** Requests that may wait for a fetch slot (a page with many images); more are refused with RATE_LIMITED. */
+  maxQueuedRequests: number;
 }
 
 /** Defaults for {@link ExitLimits}. */
@@ -29,6 +31,7 @@ export const defaultExitLimits: Readonly<ExitLimits> = {
   responseHeadersTimeoutMs: 30_000,
   maxRedirects: 10,
   maxConcurrentFetches: 32,
+  maxQueuedRequests: 256,
 };
 
 /**
@@ -161,6 +164,7 @@ export function createExit(options: ExitOptions): Exit {
   const limits: ExitLimits = { ...defaultExitLimits, ...options.limits };
   const redirectMode: RedirectMode = options.redirectMode ?? 'manual';
   const active = new Set<{ stream: IncomingStream; controller: AbortController }>();
+  const waiting: Array<{ stream: IncomingStream; head: RequestHead; url: URL }> = [];
   const stats: ExitStats = { requests: 0, active: 0, completed: 0, cancelled: 0, failed: 0, refused: {}, bytesReceived: 0, bytesServed: 0 };
   let closed = false;
 
@@ -186,16 +190,24 @@ export function createExit(options: ExitOptions): Exit {
       refuse(stream, new ExitRefusal(ErrorCode.POLICY_DENIED, verdict.code, verdict.message));
       return;
     }
-    if (active.size >= limits.maxConcurrentFetches) {
-      refuse(stream, new ExitRefusal(ErrorCode.RATE_LIMITED, exitResetReasons.busy, 'The donor is busy; try again.'));
-      return;
-    }
+    if (active.size < limits.maxConcurrentFetches) start(stream, head, verdict.url);
+    else if (waiting.length < limits.maxQueuedRequests) waiting.push({ stream, head, url: verdict.url });
+    else refuse(stream, new ExitRefusal(ErrorCode.RATE_LIMITED, exitResetReasons.busy, 'The donor is busy; try again.'));
+  }
+
+  function start(stream: IncomingStream, head: RequestHead, url: URL): void {
     const entry = { stream, controller: new AbortController() };
     active.add(entry);
     stats.active = active.size;
-    void serve(stream, head, verdict.url, entry.controller).finally(() => {
+    void serve(stream, head, url, entry.controller).finally(() => {
       active.delete(entry);
       stats.active = active.size;
+      // Hand the slot to the next waiting request whose client is still there.
+      for (let next = waiting.shift(); next; next = waiting.shift()) {
+        if (next.stream.signal.aborted || closed) continue;
+        start(next.stream, next.head, next.url);
+        break;
+      }
     });
   }
 
@@ -379,6 +391,7 @@ export function createExit(options: ExitOptions): Exit {
     close() {
       if (closed) return;
       closed = true;
+      for (const { stream } of waiting.splice(0)) stream.reset(ErrorCode.CANCEL, exitResetReasons.closed, 'The donor stopped sharing. Retry to use another donor.');
       for (const { stream, controller } of active) {
         stream.reset(ErrorCode.CANCEL, exitResetReasons.closed, 'The donor stopped sharing. Retry to use another donor.');
         controller.abort();

@@ -129,15 +129,16 @@ export async function dialTransport(donorPeerId: string, options: SessionOptions
     try {
       return await dialOnce(donorPeerId, options);
     } catch (error) {
-      // A connection that fails outright (not a timeout, not a refusal) is worth one more try:
-      // ICE and DTLS setup can lose a race, and the donor is still there.
+      // A connection that fails outright (not a timeout, not a refusal) is worth another try:
+      // setup can lose a race (node-datachannel sometimes applies an answer's candidates before
+      // its ICE transport exists, about one dial in five on loopback), and the donor is still there.
       if (!(error instanceof PeerSessionError) || error.reason !== 'connection-failed' || attempt >= maxDialAttempts) throw error;
     }
   }
 }
 
 /** Connection attempts per dial when the connection fails outright. */
-export const maxDialAttempts = 2;
+export const maxDialAttempts = 3;
 
 async function dialOnce(donorPeerId: string, options: SessionOptions): Promise<DialedTransport> {
   const { signaling } = options;
