@@ -166,6 +166,25 @@ describe('tunnel', () => {
     expect((await client.closed).message).toMatch(/lost/);
   });
 
+  it('keeps the event loop alive when the high-water mark is not above the transport’s low-water mark', async () => {
+    const { client } = pair(undefined, { transportHighWaterBytes: 32 * 1024 });
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const { stream } = await request(client, 'https://t.example/?size=2000000');
+    expect((await readAll(stream.readable)).length).toBe(2_000_000);
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(0);
+    client.close();
+  });
+
+  it('refuses a head over the limits without leaving a stream behind', () => {
+    const { client } = pair();
+    expect(() => client.open({ method: 'GET', url: 'https://t.example/', headers: [['x', 'a\r\nb']] })).toThrow(TypeError);
+    expect(() => client.open({ method: 'GET', url: `https://t.example/${'a'.repeat(9000)}`, headers: [] })).toThrow(RangeError);
+    expect(client.stats().openStreams).toBe(0);
+    client.close();
+  });
+
   it('declares a silent peer gone after the timeout', async () => {
     const [a] = createMemoryTransportPair();
     const silent: FrameTransport = { ...a, send() {}, onMessage() {}, onClose() {}, drained: () => Promise.resolve(), bufferedAmount: 0, closed: false, close() {} };

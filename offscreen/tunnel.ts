@@ -34,6 +34,9 @@ export const defaultTunnelLimits: TunnelLimits = {
   peerTimeoutMs: 12_000,
 };
 
+/** Pause before re-checking a send buffer that `drained()` reported empty but is still full. */
+export const drainRetryMs = 5;
+
 export interface RequestHead {
   method: string;
   url: string;
@@ -60,7 +63,7 @@ export interface TunnelStats {
 }
 
 export interface Tunnel {
-  /** Opens a stream with a REQUEST head. @throws {TunnelError} when the tunnel is closed. */
+  /** Opens a stream with a REQUEST head. @throws {TunnelError} when closed; {RangeError | TypeError} for a head over the limits. */
   open(head: RequestHead): OutgoingStream;
   /** Sends a RECEIPT or PROBE frame. */
   sendOpaque(frame: OpaqueFrame): void;
@@ -134,6 +137,9 @@ export function createTunnel(options: TunnelOptions): Tunnel {
         if (closeError || transport.closed) return;
         if (transport.bufferedAmount >= limits.transportHighWaterBytes) {
           await transport.drained();
+          // A transport whose low-water mark is not below our high-water mark resolves at once;
+          // yield to the event loop so the channel can actually drain instead of spinning.
+          if (transport.bufferedAmount >= limits.transportHighWaterBytes) await new Promise((resolve) => setTimeout(resolve, drainRetryMs));
           continue;
         }
         const controlFrame = control.shift();
@@ -311,11 +317,14 @@ export function createTunnel(options: TunnelOptions): Tunnel {
     open(head) {
       if (closeError) throw closeError;
       const id = nextOwnId;
+      // Encode first: a head that breaks the limits throws here, before any state exists.
+      const requestFrame = encodeFrame({ type: FrameType.REQUEST, streamId: id, ...head });
       nextOwnId += 2;
       const stream = new StreamState(id, link, limits, true);
       streams.set(id, stream);
       stats.openStreams = streams.size;
-      queueControl({ type: FrameType.REQUEST, streamId: id, ...head });
+      control.push(requestFrame);
+      schedulePump();
       return stream.outgoingHandle();
     },
     sendOpaque(frame) {
