@@ -1,6 +1,7 @@
 // The exit: performs a client's request with the donor's fetch, under the exit policy, and streams
 // the site's answer back over the tunnel stream. Runs in the offscreen document, the Firefox
 // background page and Node alike: WHATWG fetch and streams only. See docs/exit-policy.md.
+import { concatBytes } from '../protocol/bytes.ts';
 import { ErrorCode } from '../protocol/frame-types.ts';
 import { findExitPolicyError, policyCodes, type ExitPolicy, type PolicyCode } from './exit-policy.ts';
 import { sanitizeRequestHeaders, sanitizeResponseHeaders, type HeaderPair } from './exit-headers.ts';
@@ -296,14 +297,7 @@ export function createExit(options: ExitOptions): Exit {
     } finally {
       signal.removeEventListener('abort', onAbort);
     }
-    if (total === 0) return null;
-    const body = new Uint8Array(total);
-    let offset = 0;
-    for (const chunk of chunks) {
-      body.set(chunk, offset);
-      offset += chunk.length;
-    }
-    return body;
+    return total === 0 ? null : (concatBytes(...chunks) as Uint8Array<ArrayBuffer>);
   }
 
   function init(request: UpstreamRequest, redirect: RedirectMode, signal: AbortSignal): ExitFetchInit {

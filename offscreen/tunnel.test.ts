@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, FrameType } from '../protocol/frame-types.ts';
 import { encodeData, encodeFrame } from '../protocol/frames.ts';
@@ -6,35 +5,7 @@ import type { FrameTransport } from './frame-transport.ts';
 import { createMemoryTransportPair } from './memory-transport.ts';
 import { createTunnel, type IncomingStream, type RequestHead, type Tunnel, type TunnelLimits } from './tunnel.ts';
 import { TunnelError } from './tunnel-error.ts';
-
-async function readAll(readable: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of readable) {
-    chunks.push(chunk);
-    total += chunk.length;
-  }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.length;
-  }
-  return out;
-}
-
-// Deep-equal of multi-megabyte arrays is slow enough to starve the tunnel's heartbeat; compare digests.
-const digest = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-
-function pattern(size: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(size);
-  let x = seed;
-  for (let i = 0; i < size; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    out[i] = x >>> 24;
-  }
-  return out;
-}
+import { pattern, readAll, sha256Hex as digest } from '../tests/support/exit-harness.ts';
 
 /** A donor whose handler answers `size:<n>` URLs with n pattern bytes and echoes request bodies. */
 function pair(handler?: (stream: IncomingStream, head: RequestHead) => void, limits?: Partial<TunnelLimits>) {
