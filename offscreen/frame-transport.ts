@@ -2,7 +2,11 @@
 // in unit tests an in-memory pair (memory-transport.ts).
 
 export interface FrameTransport {
-  /** Sends one message. The tunnel's scheduler checks `bufferedAmount` before every send. */
+  /**
+   * Sends one message. The transport copies it (as RTCDataChannel.send does) or is done with it
+   * before returning: the tunnel reuses one buffer for its DATA frames. The tunnel's scheduler
+   * checks `bufferedAmount` before every send.
+   */
   send(message: Uint8Array): void;
   /** Bytes accepted by `send` but not yet handed to the network. */
   readonly bufferedAmount: number;

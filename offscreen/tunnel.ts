@@ -1,8 +1,8 @@
 // A tunnel: many request/response streams multiplexed over one ordered, reliable message
 // transport, with per-stream credit windows and a round-robin scheduler that respects the
 // transport's send buffer. Spec: docs/protocol.md.
-import { ErrorCode, FrameType, errorCodeName } from '../protocol/frame-types.ts';
-import { FrameError, decodeFrame, encodeData, encodeFrame, type Frame, type HeaderList, type OpaqueFrame, type PeerRole, type RequestFrame } from '../protocol/frames.ts';
+import { ErrorCode, FrameType, errorCodeName, maxFrameBytes } from '../protocol/frame-types.ts';
+import { FrameError, decodeFrame, encodeDataInto, encodeFrame, type Frame, type HeaderList, type OpaqueFrame, type PeerRole, type RequestFrame } from '../protocol/frames.ts';
 import { randomBytes } from '../protocol/bytes.ts';
 import { closeAfterDrain, type FrameTransport } from './frame-transport.ts';
 import { StreamState, type IncomingStream, type OutgoingStream, type ResponseHead, type StreamLink } from './tunnel-stream.ts';
@@ -81,6 +81,8 @@ export function createTunnel(options: TunnelOptions): Tunnel {
   const { transport, role } = options;
   const streams = new Map<number, StreamState>();
   const control: Uint8Array[] = [];
+  // Transports copy on send, so every DATA frame of this link is assembled in one buffer.
+  const dataFrameBuffer = new Uint8Array(maxFrameBytes);
   const ready = new Set<StreamState>();
   const stats: TunnelStats = { bytesSent: 0, bytesReceived: 0, framesSent: 0, framesReceived: 0, openStreams: 0 };
   let nextOwnId = role === 'client' ? 1 : 2;
@@ -151,7 +153,7 @@ export function createTunnel(options: TunnelOptions): Tunnel {
         if (!stream) return;
         const next = stream.takeNext();
         if (next === 'end') sendNow(encodeFrame({ type: FrameType.END, streamId: stream.id }));
-        else if (next) sendNow(encodeData(stream.id, next));
+        else if (next) sendNow(encodeDataInto(dataFrameBuffer, stream.id, next));
         // Round-robin: a stream with more to send goes to the back of the line.
         if (stream.sendable) ready.add(stream);
       }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, FrameType, maxFrameBytes, tunnelProtocolVersion } from './frame-types.ts';
-import { FrameError, decodeFrame, encodeData, encodeFrame, type Frame } from './frames.ts';
+import { FrameError, decodeFrame, encodeData, encodeDataInto, encodeFrame, type Frame } from './frames.ts';
 
 const roundTrips: Frame[] = [
   {
@@ -76,6 +76,14 @@ describe('tunnel frames', () => {
     expect(() => encodeFrame({ type: FrameType.REQUEST, streamId: 1, method: 'GET', url: 'x', headers: [['bad name', 'v']] })).toThrow(TypeError);
     expect(() => encodeFrame({ type: FrameType.REQUEST, streamId: 1, method: 'GET', url: 'x', headers: [['x', 'a\r\nb']] })).toThrow(TypeError);
     expect(() => encodeFrame({ type: FrameType.WINDOW, streamId: 1, increment: 0 })).toThrow(RangeError);
+  });
+
+  it('encodes DATA into a reused buffer exactly as into a fresh one', () => {
+    const scratch = new Uint8Array(maxFrameBytes);
+    const first = encodeDataInto(scratch, 3, Uint8Array.of(1, 2, 3));
+    expect(first).toEqual(encodeData(3, Uint8Array.of(1, 2, 3)));
+    expect(decodeFrame(encodeDataInto(scratch, 5, Uint8Array.of(9)))).toEqual({ type: FrameType.DATA, streamId: 5, data: Uint8Array.of(9) });
+    expect(() => encodeDataInto(new Uint8Array(8), 1, new Uint8Array(3))).toThrow(RangeError);
   });
 
   it('truncates long reset messages instead of failing', () => {

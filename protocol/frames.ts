@@ -421,15 +421,25 @@ export function encodeFrame(frame: Frame): Uint8Array {
  * @throws {RangeError} when the payload is empty or does not fit in one frame.
  */
 export function encodeData(streamId: number, data: Uint8Array): Uint8Array {
+  return encodeDataInto(new Uint8Array(frameHeaderBytes + data.length), streamId, data);
+}
+
+/**
+ * Encodes a DATA frame into `target` (at least header + payload long) and returns the view of
+ * it that holds the frame: a sender that hands frames to a copying transport reuses one buffer.
+ * @throws {RangeError} when the payload is empty, does not fit in one frame, or not in `target`.
+ */
+export function encodeDataInto(target: Uint8Array, streamId: number, data: Uint8Array): Uint8Array {
   if (data.length === 0 || data.length > maxFrameBytes - frameHeaderBytes) {
     throw new RangeError(`DATA payload: 1..${maxFrameBytes - frameHeaderBytes} bytes`);
   }
-  const out = new Uint8Array(frameHeaderBytes + data.length);
-  out[0] = tunnelProtocolVersion;
-  out[1] = FrameType.DATA;
-  new DataView(out.buffer).setUint32(2, streamId);
-  out.set(data, frameHeaderBytes);
-  return out;
+  const length = frameHeaderBytes + data.length;
+  if (target.length < length) throw new RangeError(`target: needs ${length} bytes`);
+  target[0] = tunnelProtocolVersion;
+  target[1] = FrameType.DATA;
+  new DataView(target.buffer, target.byteOffset, target.byteLength).setUint32(2, streamId);
+  target.set(data, frameHeaderBytes);
+  return target.subarray(0, length);
 }
 
 /** Cuts a string so that its UTF-8 form fits in `maxBytes`, never splitting a character. */
