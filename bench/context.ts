@@ -102,6 +102,19 @@ export function round(value: number, digits = 3): number {
   return Math.round(value * f) / f;
 }
 
+/** The common fields of a throughput comparison where a higher ratio is better. */
+export function throughputComparison(name: string, value: number, baseline: number, targetRatio: number) {
+  return {
+    name,
+    value: round(value),
+    baseline: round(baseline),
+    ratio: round(value / baseline),
+    unit: 'MB/s',
+    target: `ratio >= ${targetRatio}`,
+    pass: value / baseline >= targetRatio,
+  };
+}
+
 /** MB/s for `bytes` in `ms`. */
 export function rate(bytes: number, ms: number): number {
   return bytes / megabyte / (ms / 1000);

@@ -7,7 +7,7 @@
 // stream is actually receiving (what the tunnel's scheduler decides), and the completion-time
 // spread (which also includes the wait for a connection).
 import { fetchBatchIn, fetchDiscardIn } from '../tests/support/browser-harness.ts';
-import { mib, rate, round, type Benchmark } from './context.ts';
+import { mib, rate, round, throughputComparison, type Benchmark } from './context.ts';
 
 const streams = 64;
 const perStreamBytes = 4 * mib;
@@ -30,13 +30,7 @@ export const relayConcurrency: Benchmark = {
     const activeRates = batch.map((entry) => rate(entry.bytes, Math.max(1, entry.doneMs - entry.firstByteMs)));
     const done = batch.map((entry) => entry.doneMs);
     return {
-      name: 'relay-concurrency',
-      value: round(value),
-      baseline: round(baseline),
-      ratio: round(value / baseline),
-      unit: 'MB/s',
-      target: `ratio >= ${targetRatio}`,
-      pass: value / baseline >= targetRatio,
+      ...throughputComparison('relay-concurrency', value, baseline, targetRatio),
       streams,
       bytesPerStream: each,
       // Per-stream MB/s from its first to its last byte; min/max near 1 means an even share.

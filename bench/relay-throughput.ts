@@ -3,7 +3,7 @@
 // moving the same bytes in 64 KiB messages with the same backpressure watermarks. The transfer is
 // split into rounds that alternate the two, so a burst of load elsewhere on the machine hits both.
 import { fetchDiscardIn, rawReceiveIn } from '../tests/support/browser-harness.ts';
-import { mib, rate, round, type Benchmark } from './context.ts';
+import { mib, rate, round, throughputComparison, type Benchmark } from './context.ts';
 
 const fullBytes = 256 * mib;
 const rounds = 4;
@@ -40,13 +40,7 @@ export const relayThroughput: Benchmark = {
     const value = rate(bytes, tunnelMs);
     const baseline = rate(bytes, rawMs);
     return {
-      name: 'relay-throughput',
-      value: round(value),
-      baseline: round(baseline),
-      ratio: round(value / baseline),
-      unit: 'MB/s',
-      target: `ratio >= ${targetRatio}`,
-      pass: value / baseline >= targetRatio,
+      ...throughputComparison('relay-throughput', value, baseline, targetRatio),
       bytes,
       rounds,
       roundRatios,

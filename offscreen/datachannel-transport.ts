@@ -26,13 +26,15 @@ export interface DataChannelLike {
 
 /**
  * Wraps a data channel whose messages arrive through `subscribe` (the caller owns the
- * channel's message event; simple-peer does, in peer-link.ts).
+ * channel's message event; simple-peer does, in peer-link.ts). `hangUp` ends the connection
+ * when the transport is closed (default: close the channel).
  */
 export function createDataChannelTransport(
   channel: DataChannelLike,
   subscribe: (onMessage: (m: Uint8Array) => void, onClose: (error?: Error) => void) => void,
   options: DataChannelTransportOptions = {},
-): FrameTransport & { fail(error?: Error): void } {
+  hangUp: () => void = () => channel.close(),
+): FrameTransport {
   const lowWater = options.lowWaterBytes ?? defaultLowWaterBytes;
   const pollMs = options.drainPollMs ?? defaultDrainPollMs;
   channel.bufferedAmountLowThreshold = lowWater;
@@ -92,13 +94,10 @@ export function createDataChannelTransport(
     close() {
       if (closed) return;
       try {
-        channel.close();
+        hangUp();
       } finally {
         finish();
       }
-    },
-    fail(error) {
-      finish(error);
     },
     get closed() {
       return closed;

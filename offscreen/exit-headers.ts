@@ -3,10 +3,10 @@
 // names the client or the donor, no cookies. Responses go back without cookies the site tries to
 // set and without framing that fetch has already undone. Runs in the browser and Node.
 
+import { isHttpToken } from '../protocol/http-syntax.ts';
+
 export type HeaderPair = [string, string];
 
-// RFC 9110 §5.1 field-name: a token.
-const tokenPattern = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // RFC 9110 §5.5 field-value: no control characters except HTAB. CR/LF/NUL would split or end the
 // header block (request smuggling); the other controls are refused by servers and proxies alike.
 const invalidValuePattern = /[\u0000-\u0008\u000a-\u001f\u007f]/;
@@ -54,7 +54,7 @@ const responsePrefixes: readonly string[] = ['proxy-'];
 
 /** True when `name` is an RFC 9110 token, i.e. a well-formed header name. */
 export function isValidHeaderName(name: string): boolean {
-  return tokenPattern.test(name);
+  return isHttpToken(name);
 }
 
 /** True when `value` holds no control characters other than horizontal tab. */

@@ -315,7 +315,7 @@ describe('createExitPolicy', () => {
     'http://localhost:47810',
     'http://127.0.0.1:47810/path',
     'http://user@127.0.0.1:47810',
-    'file:///tmp/x',
+    'file:///x',
     'not a url',
   ])('refuses testOrigin %s', (origin) => {
     expect(() => createExitPolicy({ testOrigin: origin })).toThrow(RangeError);

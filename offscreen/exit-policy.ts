@@ -5,6 +5,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { parse as parseDomain } from 'tldts';
 import { bytesToHex, utf8ToBytes } from '../protocol/bytes.ts';
+import { isHttpToken } from '../protocol/http-syntax.ts';
 import { canonicalIp, classifyIp, ipRangeDescriptions, ipVersion } from './ip-ranges.ts';
 
 /** Why a request was refused. These travel to the client, so they are part of the protocol. */
@@ -107,8 +108,6 @@ export function findExitPolicyError(error: unknown): ExitPolicyError | null {
   return null;
 }
 
-// RFC 9110 token: what a method (or header name) may be made of.
-const tokenPattern = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const maxEchoChars = 80;
 
 /**
@@ -162,7 +161,7 @@ export function createExitPolicy(options: ExitPolicyOptions = {}): ExitPolicy {
   }
 
   function checkMethod(method: unknown): PolicyRefusal | null {
-    if (typeof method !== 'string' || !tokenPattern.test(method) || !allowedMethods.includes(method)) {
+    if (typeof method !== 'string' || !isHttpToken(method) || !allowedMethods.includes(method)) {
       return refuse(
         'method-not-allowed',
         `The donor only performs ${allowedMethods.join(', ')} requests, not ${echo(String(method))}.`,

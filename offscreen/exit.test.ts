@@ -17,13 +17,13 @@ import {
   gatedFirstHalf,
   gatedSecondHalf,
   pattern,
-  readAll,
   sha256Hex,
   startTestOrigin,
   testExitDeps,
   type ExitPair,
   type TestOrigin,
 } from '../tests/support/exit-harness.ts';
+import { readAll, readRestAsText } from '../tests/support/streams.ts';
 
 let origin: TestOrigin;
 let guarded: GuardedFetch;
@@ -120,9 +120,7 @@ describe('exit: serving', () => {
     const first = await reader.read();
     expect(new TextDecoder().decode(first.value)).toBe(gatedFirstHalf);
     origin.openGate();
-    let rest = '';
-    for (let next = await reader.read(); !next.done; next = await reader.read()) rest += new TextDecoder().decode(next.value);
-    expect(rest).toBe(gatedSecondHalf);
+    expect(await readRestAsText(reader)).toBe(gatedSecondHalf);
   });
 
   it('sends a POST body and the sanitized headers to the site', async () => {

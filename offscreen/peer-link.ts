@@ -55,26 +55,17 @@ export function createPeerLink(options: PeerLinkOptions): PeerLink {
       // and the tunnel needs the channel's own bufferedAmount to schedule fairly.
       const channel = peer._channel;
       if (!channel) return reject(new Error('The data channel vanished while opening.'));
-      const transport = createDataChannelTransport(channel as unknown as DataChannelLike, (onMessage, onClose) => {
-        peer.on('data', onMessage);
-        peer.on('close', () => onClose());
-        peer.on('error', (error) => onClose(error));
-      }, { lowWaterBytes: options.lowWaterBytes });
-      const close = transport.close;
-      resolve({
-        ...transport,
-        send: (m) => transport.send(m),
-        get bufferedAmount() {
-          return transport.bufferedAmount;
+      const transport = createDataChannelTransport(
+        channel as unknown as DataChannelLike,
+        (onMessage, onClose) => {
+          peer.on('data', onMessage);
+          peer.on('close', () => onClose());
+          peer.on('error', (error) => onClose(error));
         },
-        get closed() {
-          return transport.closed;
-        },
-        close() {
-          close();
-          peer.destroy();
-        },
-      });
+        { lowWaterBytes: options.lowWaterBytes },
+        () => peer.destroy(),
+      );
+      resolve(transport);
     });
   });
   connected.catch(() => {}); // observed by whoever awaits it; never unhandled

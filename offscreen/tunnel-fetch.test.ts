@@ -19,6 +19,7 @@ import {
   type ExitPair,
   type TestOrigin,
 } from '../tests/support/exit-harness.ts';
+import { readRestAsText, readUntilError } from '../tests/support/streams.ts';
 
 let origin: TestOrigin;
 let deps: ReturnType<typeof testExitDeps>;
@@ -114,9 +115,7 @@ describe('tunnelFetch: responses', () => {
     const first = await reader.read();
     expect(new TextDecoder().decode(first.value)).toBe(gatedFirstHalf);
     origin.openGate();
-    let rest = '';
-    for (let next = await reader.read(); !next.done; next = await reader.read()) rest += new TextDecoder().decode(next.value);
-    expect(rest).toBe(gatedSecondHalf);
+    expect(await readRestAsText(reader)).toBe(gatedSecondHalf);
   });
 
   it('drops response headers and status text this platform cannot represent instead of failing', async () => {
@@ -212,12 +211,7 @@ describe('tunnelFetch: refusals and failures', () => {
     const first = await reader.read();
     expect(first.done).toBe(false);
     pair.donor.close();
-    let error: unknown;
-    try {
-      for (;;) if ((await reader.read()).done) break;
-    } catch (e) {
-      error = e;
-    }
+    const error = await readUntilError(reader);
     expect(error).toBeInstanceOf(TunnelFetchError);
     expect(error).toMatchObject({ linkFailed: true });
     expect((error as Error).message).toMatch(/^The donor went offline during the transfer \(64 KiB received\)\. Retry to use another donor\.$/);

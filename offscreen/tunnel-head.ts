@@ -2,6 +2,7 @@
 // which throws on anything oversized (protocol/frames.ts). The exit trims a site's response head
 // (a site may send more headers than a frame holds); the client refuses an unsendable request.
 import { utf8ToBytes } from '../protocol/bytes.ts';
+import { isHttpToken, isWireHeaderValue } from '../protocol/http-syntax.ts';
 import { maxHeadBytes, maxHeaderCount, maxHeaderValueBytes, maxUrlBytes } from '../protocol/frame-types.ts';
 import type { HeaderList } from '../protocol/frames.ts';
 import { truncateUtf8 } from '../protocol/frames.ts';
@@ -15,9 +16,6 @@ export const maxMethodBytes = 32;
 /** Longest header name a frame carries (u8 length prefix). */
 export const maxHeaderNameBytes = 255;
 
-// Mirrors the codec's own checks (protocol/frames.ts): a token name, a Latin-1 value without CR/LF/NUL.
-const tokenPattern = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const headerValuePattern = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 // Per-field framing: a u8 name length and a u16 value length.
 const headerFramingBytes = 3;
@@ -34,8 +32,8 @@ function headerBytes(name: string, value: string): number {
 
 function isEncodableHeader(name: string, value: string): boolean {
   return (
-    tokenPattern.test(name) &&
-    headerValuePattern.test(value) &&
+    isHttpToken(name) &&
+    isWireHeaderValue(value) &&
     byteLength(name) <= maxHeaderNameBytes &&
     byteLength(value) <= maxHeaderValueBytes
   );
@@ -65,7 +63,7 @@ export function fitResponseHead(head: ResponseHead): ResponseHead {
 
 /** Why a request head cannot be sent through a tunnel, in words for a person, or null when it can. */
 export function requestHeadProblem(head: RequestHead): string | null {
-  if (!tokenPattern.test(head.method) || byteLength(head.method) > maxMethodBytes) {
+  if (!isHttpToken(head.method) || byteLength(head.method) > maxMethodBytes) {
     return `The method "${truncateUtf8(head.method, maxMethodBytes)}" cannot be sent through a donor.`;
   }
   const urlBytes = byteLength(head.url);

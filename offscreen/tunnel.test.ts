@@ -5,7 +5,8 @@ import type { FrameTransport } from './frame-transport.ts';
 import { createMemoryTransportPair } from './memory-transport.ts';
 import { createTunnel, type IncomingStream, type RequestHead, type Tunnel, type TunnelLimits } from './tunnel.ts';
 import { TunnelError } from './tunnel-error.ts';
-import { pattern, readAll, sha256Hex as digest } from '../tests/support/exit-harness.ts';
+import { pattern, sha256Hex as digest } from '../tests/support/exit-harness.ts';
+import { readAll } from '../tests/support/streams.ts';
 
 /** A donor whose handler answers `size:<n>` URLs with n pattern bytes and echoes request bodies. */
 function pair(handler?: (stream: IncomingStream, head: RequestHead) => void, limits?: Partial<TunnelLimits>) {

@@ -1,6 +1,7 @@
 // The tunnel frame codec: a strict binary format with size limits (docs/protocol.md).
 // decodeFrame returns a typed frame or throws FrameError, and nothing else, for any input.
 import { bytesToUtf8, utf8ToBytes } from './bytes.ts';
+import { isHttpToken, isWireHeaderValue } from './http-syntax.ts';
 import {
   ErrorCode,
   FrameType,
@@ -177,10 +178,6 @@ class Reader {
   }
 }
 
-// RFC 9110 token characters: what a method or a header name may contain.
-const tokenPattern = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// Header values: visible ASCII and Latin-1, spaces and tabs; never CR, LF or NUL.
-const headerValuePattern = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 function readHeaders(r: Reader): HeaderList {
   const count = r.u16();
@@ -189,8 +186,8 @@ function readHeaders(r: Reader): HeaderList {
   for (let i = 0; i < count; i++) {
     const name = r.str8(255, 'header name');
     const value = r.str16(maxHeaderValueBytes, 'header value');
-    if (!tokenPattern.test(name)) r.fail('header name is not a token');
-    if (!headerValuePattern.test(value)) r.fail('header value contains forbidden characters');
+    if (!isHttpToken(name)) r.fail('header name is not a token');
+    if (!isWireHeaderValue(value)) r.fail('header value contains forbidden characters');
     headers.push([name, value]);
   }
   return headers;
@@ -242,7 +239,7 @@ function decodePayload(type: FrameType, streamId: number, r: Reader): Frame {
     }
     case FrameType.REQUEST: {
       const method = r.str8(32, 'method');
-      if (!tokenPattern.test(method)) r.fail('method is not a token');
+      if (!isHttpToken(method)) r.fail('method is not a token');
       const url = r.str16(maxUrlBytes, 'url');
       return { type, streamId, method, url, headers: readHeaders(r) };
     }
@@ -323,8 +320,8 @@ class Writer {
     if (headers.length > maxHeaderCount) throw new RangeError(`headers: at most ${maxHeaderCount}`);
     this.u16(headers.length);
     for (const [name, value] of headers) {
-      if (!tokenPattern.test(name)) throw new TypeError(`header name ${JSON.stringify(name)} is not a token`);
-      if (!headerValuePattern.test(value)) throw new TypeError(`header ${name}: value contains forbidden characters`);
+      if (!isHttpToken(name)) throw new TypeError(`header name ${JSON.stringify(name)} is not a token`);
+      if (!isWireHeaderValue(value)) throw new TypeError(`header ${name}: value contains forbidden characters`);
       this.str(name, 1, 255, 'header name');
       this.str(value, 2, maxHeaderValueBytes, 'header value');
     }
@@ -368,7 +365,7 @@ export function encodeFrame(frame: Frame): Uint8Array {
       w.push(checkFixed(frame.signature, signatureBytes, 'signature'));
       break;
     case FrameType.REQUEST:
-      if (!tokenPattern.test(frame.method)) throw new TypeError('method is not a token');
+      if (!isHttpToken(frame.method)) throw new TypeError('method is not a token');
       w.str(frame.method, 1, 32, 'method');
       w.str(frame.url, 2, maxUrlBytes, 'url');
       w.headers(frame.headers);

@@ -1,7 +1,6 @@
 // A real local origin (node:http on 127.0.0.1, port 0) and a client/donor tunnel pair with an exit
 // on the donor side, for the exit, tunnel-fetch and relay-client suites. Nothing here resolves a
 // name or connects anywhere but the loopback servers it starts.
-import { concatBytes } from '../../protocol/bytes.ts';
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -43,13 +42,6 @@ export function pattern(size: number, seed = 1): Uint8Array {
 
 /** Hex SHA-256: compare digests, never deep-equal multi-megabyte arrays (it starves the event loop). */
 export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
-
-/** Bytes a stream yields, concatenated. */
-export async function readAll(readable: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of readable) chunks.push(chunk);
-  return concatBytes(...chunks);
-}
 
 /** First half of `/gated`; the second half follows only after `openGate()` (or 5 s). */
 export const gatedFirstHalf = 'first half;';
