@@ -160,7 +160,7 @@ async function dialOnce(donorPeerId: string, options: SessionOptions): Promise<D
     const parsed = signalDataSchema.safeParse(body.data);
     if (!parsed.success) return;
     if (parsed.data.type === 'answer') {
-      if (!body.nonce) return;
+      if (!body.nonce) return refuse(new PeerSessionError('hello-failed', 'The donor answered without a session nonce; it may run an incompatible version.'));
       remoteNonce = hexToBytes(body.nonce);
     }
     try {
@@ -207,7 +207,10 @@ export function acceptPeers(options: AcceptOptions): { stop(): void; readonly ac
   const established = new Set<EstablishedSession>();
 
   function start(from: string, body: SignalBody, offer: SignalData): void {
-    if (!body.nonce) return;
+    if (!body.nonce) {
+      signaling.sendSignal(from, { session: body.session, kind: 'bye', data: 'Your offer carried no session nonce; this donor needs one to prove the connection. Update Porchlight.' });
+      return;
+    }
     if (pending.size + established.size >= options.maxSessions) {
       signaling.sendSignal(from, { session: body.session, kind: 'bye', data: 'This donor is serving as many people as it allows right now.' });
       return;

@@ -6,7 +6,7 @@ import { ErrorCode, FrameType } from '../../protocol/frame-types.ts';
 import { decodeFrame, encodeData, encodeFrame } from '../../protocol/frames.ts';
 import { createHello } from '../../protocol/hello.ts';
 import { createIdentity } from '../../protocol/identity.ts';
-import { connectSignaling } from '../../offscreen/signaling-client.ts';
+import { connectSignaling, newSignalSession } from '../../offscreen/signaling-client.ts';
 import { dialTransport } from '../../offscreen/peer-session.ts';
 import { TunnelFetchError } from '../../offscreen/tunnel-fetch.ts';
 import type { FrameTransport } from '../../offscreen/frame-transport.ts';
@@ -154,6 +154,15 @@ describe('relay over WebRTC', () => {
       const dialed = await dialTransport(donor.donor.peerId, { identity, signaling: sig, rtcConfig: loopbackRtcConfig });
       return { identity, sig, ...dialed };
     }
+
+    it('is told why when its offer carries no session nonce', async () => {
+      const identity = createIdentity();
+      const sig = await connectSignaling({ url: signaling.url, identity, WebSocketImpl: NodeWebSocket });
+      const bye = new Promise<unknown>((resolve) => sig.onSignal((from, body) => from === donor.donor.peerId && body.kind === 'bye' && resolve(body.data)));
+      sig.sendSignal(donor.donor.peerId, { session: newSignalSession(), kind: 'offer', data: { type: 'offer', sdp: 'v=0\r\n' } });
+      expect(await bye).toMatch(/no session nonce/);
+      sig.close();
+    }, 30_000);
 
     it('is refused when its HELLO does not match the connection’s fingerprints', async () => {
       const { identity, sig, transport, context } = await rawLink();
