@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // Everything runs inside the loopback-only namespace that scripts/test.mjs sets up.
 export default defineConfig({
   test: {
-    include: ['protocol/**/*.test.ts', 'offscreen/**/*.test.ts', 'signaling/**/*.test.ts', 'tests/**/*.test.ts'],
+    include: ['{protocol,offscreen,settings,background,ui,content,signaling}/**/*.test.ts', 'tests/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     globalSetup: ['tests/support/global-setup.ts'],

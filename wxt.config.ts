@@ -1,14 +1,70 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { defineConfig } from 'wxt';
+
+// Build-time settings (never widened at run time):
+// - WXT_SIGNALING_URL: the signaling server a fresh install uses (donors may change it in options).
+// - WXT_TEST_ORIGIN: test builds only; the one loopback origin the exit may fetch. Production
+//   builds leave it empty, and tests/extension prove the built bundle refuses loopback.
+const signalingUrl = process.env.WXT_SIGNALING_URL ?? 'wss://signal.porchlight.network/ws';
+const testOrigin = process.env.WXT_TEST_ORIGIN ?? '';
+
+// Locale strings are kept one file per UI area (locales/<locale>/<area>.json) so each area owns its
+// strings; the build merges them into the _locales/<locale>/messages.json browsers read.
+function mergedLocales(): Array<{ relativeDest: string; contents: string }> {
+  const root = 'locales';
+  return readdirSync(root).map((locale) => {
+    const messages: Record<string, unknown> = {};
+    for (const file of readdirSync(join(root, locale)).filter((name) => name.endsWith('.json')).sort()) {
+      const part = JSON.parse(readFileSync(join(root, locale, file), 'utf8')) as Record<string, unknown>;
+      for (const key of Object.keys(part)) {
+        if (key in messages) throw new Error(`locales/${locale}: message ${key} is defined twice (in ${file} and before it)`);
+      }
+      Object.assign(messages, part);
+    }
+    return { relativeDest: `_locales/${locale}/messages.json`, contents: JSON.stringify(messages, null, 2) };
+  });
+}
 
 // Entrypoints live in extension/ and stay thin; the engine is in offscreen/ and protocol/.
 export default defineConfig({
   srcDir: '.',
   entrypointsDir: 'extension',
   publicDir: 'public',
-  outDir: '.output',
-  manifest: {
-    name: 'Porchlight',
-    description: 'Share your home connection with journalists and researchers, one click.',
-    permissions: [],
+  outDir: process.env.WXT_OUT_DIR ?? '.output',
+  // Imports are written out in each file (no auto-imports), so modules read and test on their own.
+  imports: false,
+  modules: ['@wxt-dev/module-solid'],
+  vite: () => ({
+    // streamx (under simple-peer) imports Node's `events`; bare-events is its browser twin.
+    resolve: { alias: { events: 'bare-events' } },
+    define: {
+      __PORCHLIGHT_SIGNALING_URL__: JSON.stringify(signalingUrl),
+      __PORCHLIGHT_TEST_ORIGIN__: JSON.stringify(testOrigin),
+    },
+  }),
+  hooks: {
+    'build:publicAssets': (_wxt, files) => {
+      files.push(...mergedLocales());
+    },
   },
+  manifest: ({ browser }) => ({
+    name: '__MSG_extName__',
+    description: '__MSG_extDescription__',
+    default_locale: 'en',
+    // Explained one line each in docs/permissions.md.
+    permissions: [
+      'storage',
+      'alarms',
+      'idle',
+      'contextMenus',
+      'declarativeNetRequest',
+      'webRequest',
+      ...(browser === 'firefox' ? ['dns'] : ['offscreen']),
+    ],
+    host_permissions: ['<all_urls>'],
+    action: { default_title: '__MSG_extName__' },
+    minimum_chrome_version: '120',
+    browser_specific_settings: browser === 'firefox' ? { gecko: { id: 'porchlight@porchlight.network', strict_min_version: '115.0' } } : undefined,
+  }),
 });

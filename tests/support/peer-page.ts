@@ -9,9 +9,6 @@ import { createExit, type Exit, type ExitFetch, type ExitStats } from '../../off
 import { createExitPolicy } from '../../offscreen/exit-policy.ts';
 import type { Tunnel, TunnelLimits, TunnelStats } from '../../offscreen/tunnel.ts';
 
-// Replaced at build time (esbuild `define`): the one loopback origin this test build may fetch.
-declare const __PORCHLIGHT_TEST_ORIGIN__: string;
-
 /** Where a page fetch goes: through the donor, or straight from this page (the baseline). */
 export type FetchVia = 'tunnel' | 'direct';
 
