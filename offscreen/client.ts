@@ -44,6 +44,7 @@ export async function startClient(options: ClientOptions): Promise<Client> {
         rtcConfig: options.rtcConfig,
         tunnelLimits: options.tunnelLimits,
         paymentAddress: options.paymentAddress,
+        remoteCountry: donor.country,
       });
       current = donor;
       options.onDonor?.(donor);

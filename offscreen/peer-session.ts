@@ -8,7 +8,7 @@ import { ErrorCode, FrameType, helloNonceBytes } from '../protocol/frame-types.t
 import { FrameError, decodeFrame, encodeFrame } from '../protocol/frames.ts';
 import { HelloError, createHello, verifyHello, type HelloContext } from '../protocol/hello.ts';
 import type { Identity } from '../protocol/identity.ts';
-import type { SignalBody } from '../protocol/signaling-messages.ts';
+import { unknownCountry, type SignalBody } from '../protocol/signaling-messages.ts';
 import { closeAfterDrain, type FrameTransport } from './frame-transport.ts';
 import { createPeerLink, type PeerLink, type PeerLinkOptions } from './peer-link.ts';
 import { newSignalSession, type SignalingClient } from './signaling-client.ts';
@@ -52,6 +52,8 @@ export interface SessionOptions {
 
 export interface EstablishedSession {
   readonly peerId: string;
+  /** Country the signaling server observed for the peer ('ZZ' unknown): the server's word, not proven by the HELLO. */
+  readonly country: string;
   readonly paymentAddress: string;
   readonly tunnel: Tunnel;
 }
@@ -67,7 +69,7 @@ function signalKind(data: SignalData): 'offer' | 'answer' | 'candidate' {
 }
 
 /** Runs HELLO over an open transport and builds the tunnel; rejects with PeerSessionError. */
-function handshake(transport: FrameTransport, peerId: string, context: HelloContext, options: SessionOptions, onRequest?: (s: IncomingStream, h: RequestHead) => void): Promise<EstablishedSession> {
+function handshake(transport: FrameTransport, peerId: string, country: string, context: HelloContext, options: SessionOptions, onRequest?: (s: IncomingStream, h: RequestHead) => void): Promise<EstablishedSession> {
   transport.send(encodeFrame(createHello(options.identity, context)));
   return new Promise<EstablishedSession>((resolve, reject) => {
     let settled = false;
@@ -95,7 +97,7 @@ function handshake(transport: FrameTransport, peerId: string, context: HelloCont
         const verified = verifyHello(frame, peerId, context);
         const tunnel = createTunnel({ transport, role: context.role, onRequest, limits: options.tunnelLimits });
         settled = true;
-        resolve({ peerId: verified.peerId, paymentAddress: verified.paymentAddress, tunnel });
+        resolve({ peerId: verified.peerId, country, paymentAddress: verified.paymentAddress, tunnel });
       } catch (error) {
         fail('hello-failed', error instanceof HelloError || error instanceof FrameError ? error.message : String(error));
       }
@@ -183,13 +185,19 @@ async function dialOnce(donorPeerId: string, options: SessionOptions): Promise<D
   }
 }
 
+/** Options of `dialPeer`. */
+export interface DialOptions extends SessionOptions {
+  /** Country the signaling server observed for the donor (`VerifiedDonor.country`); 'ZZ' when not given. */
+  remoteCountry?: string;
+}
+
 /**
  * Dials a donor introduced by the signaling server and proves both identities.
  * @throws {PeerSessionError} when the connection or the HELLO fails, or the donor refuses.
  */
-export async function dialPeer(donorPeerId: string, options: SessionOptions): Promise<EstablishedSession> {
+export async function dialPeer(donorPeerId: string, options: DialOptions): Promise<EstablishedSession> {
   const { transport, context } = await dialTransport(donorPeerId, options);
-  return handshake(transport, donorPeerId, context, options);
+  return handshake(transport, donorPeerId, options.remoteCountry ?? unknownCountry, context, options);
 }
 
 export interface AcceptOptions extends SessionOptions {
@@ -206,7 +214,7 @@ export function acceptPeers(options: AcceptOptions): { stop(): void; readonly ac
   const pending = new Map<string, SessionState>();
   const established = new Set<EstablishedSession>();
 
-  function start(from: string, body: SignalBody, offer: SignalData): void {
+  function start(from: string, country: string, body: SignalBody, offer: SignalData): void {
     if (!body.nonce) {
       signaling.sendSignal(from, { session: body.session, kind: 'bye', data: 'Your offer carried no session nonce; this donor needs one to prove the connection. Update Porchlight.' });
       return;
@@ -230,7 +238,7 @@ export function acceptPeers(options: AcceptOptions): { stop(): void; readonly ac
       try {
         const transport = await withTimeout(state.link.connected, options.connectTimeoutMs ?? connectTimeoutMs, 'The client did not finish connecting in time.');
         const context: HelloContext = { role: 'donor', localFingerprint: state.link.localFingerprint(), remoteFingerprint: state.link.remoteFingerprint(), localNonce: state.localNonce, remoteNonce: state.remoteNonce, paymentAddress: options.paymentAddress ?? '' };
-        const session = await handshake(transport, from, context, options, (stream, head) => options.onRequest(stream, head, from));
+        const session = await handshake(transport, from, country, context, options, (stream, head) => options.onRequest(stream, head, from));
         established.add(session);
         void session.tunnel.closed.then(() => established.delete(session));
         options.onSession?.(session);
@@ -244,7 +252,7 @@ export function acceptPeers(options: AcceptOptions): { stop(): void; readonly ac
     })();
   }
 
-  const unsubscribe = signaling.onSignal((from, body) => {
+  const unsubscribe = signaling.onSignal((from, body, meta) => {
     const key = `${from}/${body.session}`;
     if (body.kind === 'bye') {
       pending.get(key)?.link.destroy();
@@ -254,7 +262,8 @@ export function acceptPeers(options: AcceptOptions): { stop(): void; readonly ac
     if (!parsed.success) return;
     const existing = pending.get(key);
     if (parsed.data.type === 'offer') {
-      if (!existing) start(from, body, parsed.data as SignalData);
+      // The offer's relay tells where the client connects from; later signals of the session cannot change it.
+      if (!existing) start(from, meta.country, body, parsed.data as SignalData);
       return;
     }
     try {

@@ -16,6 +16,7 @@ import {
   signalBodySchema,
   signalingErrorMessages,
   type ClientMessage,
+  type CountryDonors,
   type IceServer,
   type ListingBody,
   type ServerMessage,
@@ -27,7 +28,7 @@ import { EnvelopeError, openEnvelope, readEnvelopeUnverified, sealEnvelope, type
 
 /** Time from opening the socket to `welcome`, in milliseconds. */
 export const connectTimeoutMs = 15_000;
-/** Time a request (`announce`, `find`) waits for its answer, in milliseconds. */
+/** Time a request (`announce`, `find`, `countries`) waits for its answer, in milliseconds. */
 export const requestTimeoutMs = 10_000;
 /** Largest difference between a signal's `ts` and this clock for it to be delivered, in milliseconds. */
 export const signalMaxClockSkewMs = 5 * 60_000;
@@ -114,6 +115,14 @@ export interface DonorQuery {
   readonly country?: string;
   /** Peer ids not to be offered (at most 32). */
   readonly exclude?: readonly string[];
+  /** Only this donor's peer id: the answer is that donor or 'no-donor'. */
+  readonly donor?: string;
+}
+
+/** What the server tells about a relayed signal beside the signed envelope. */
+export interface SignalMeta {
+  /** Country the server observed for the sender ('ZZ' unknown); the server's word, not signed. */
+  readonly country: string;
 }
 
 /** A signal to send; `from`, `to` and `ts` are filled in. */
@@ -149,18 +158,24 @@ export interface SignalingClient {
   withdraw(): void;
   /**
    * Asks for a donor and verifies its signed listing.
-   * @throws {SignalingError} 'no-donor', 'bad-response' (listing does not verify), 'timeout', 'closed'.
+   * @throws {SignalingError} 'no-donor', 'bad-response' (listing does not verify or is not the donor asked for),
+   *   'timeout', 'closed'.
    * @throws {TypeError} when the query is malformed.
    */
   findDonor(query?: DonorQuery): Promise<VerifiedDonor>;
+  /**
+   * Countries that have donors with a free session slot (other than this peer), with how many; sorted by code.
+   * @throws {SignalingError} 'bad-response', 'timeout', 'closed'.
+   */
+  listCountries(): Promise<CountryDonors[]>;
   /**
    * Signs and sends a signal to peer `to`. Refusals arrive through `onError`.
    * @throws {SignalingError} 'closed' when the connection is closed.
    * @throws {TypeError} when `to` or the signal is malformed (e.g. data over 16 KiB).
    */
   sendSignal(to: string, signal: OutgoingSignal): void;
-  /** Delivers verified signals addressed to this peer; returns the unsubscribe function. */
-  onSignal(handler: (from: string, body: SignalBody) => void): () => void;
+  /** Delivers verified signals addressed to this peer, with the sender's observed country; returns the unsubscribe function. */
+  onSignal(handler: (from: string, body: SignalBody, meta: SignalMeta) => void): () => void;
   /** Server errors not tied to a request (rate limits, refused signals); returns the unsubscribe function. */
   onError(handler: (error: SignalingError) => void): () => void;
   /** Called once when the connection ends; returns the unsubscribe function. */
@@ -206,7 +221,7 @@ export function connectSignaling(options: ConnectSignalingOptions): Promise<Sign
   }
 
   const pending = new Map<string, Pending>();
-  const signalHandlers = new Set<(from: string, body: SignalBody) => void>();
+  const signalHandlers = new Set<(from: string, body: SignalBody, meta: SignalMeta) => void>();
   const errorHandlers = new Set<(error: SignalingError) => void>();
   const closeHandlers = new Set<(info: SignalingCloseInfo) => void>();
   let droppedSignals = 0;
@@ -280,7 +295,7 @@ export function connectSignaling(options: ConnectSignalingOptions): Promise<Sign
     return true;
   }
 
-  function deliverSignal(from: string, envelope: Envelope): void {
+  function deliverSignal(from: string, meta: SignalMeta, envelope: Envelope): void {
     let body: SignalBody;
     try {
       body = openEnvelope(envelope, signatureTags.signal, from, signalBodySchema);
@@ -294,7 +309,7 @@ export function connectSignaling(options: ConnectSignalingOptions): Promise<Sign
       droppedSignals += 1;
       return;
     }
-    for (const handler of [...signalHandlers]) callSafely(() => handler(from, body));
+    for (const handler of [...signalHandlers]) callSafely(() => handler(from, body, meta));
   }
 
   function onServerMessage(message: ServerMessage): void {
@@ -317,12 +332,13 @@ export function connectSignaling(options: ConnectSignalingOptions): Promise<Sign
         settle(message.requestId, message);
         return;
       case 'found':
+      case 'countries':
         settle(message.requestId, message);
         return;
       case 'pong':
         return;
       case 'signal':
-        return deliverSignal(message.from, message.envelope);
+        return deliverSignal(message.from, { country: message.fromCountry }, message.envelope);
       case 'error': {
         const error = new SignalingError(message.code, message.message, { to: message.to, session: message.session });
         if (settle(message.requestId, error)) return;
@@ -343,6 +359,7 @@ export function connectSignaling(options: ConnectSignalingOptions): Promise<Sign
       if (!(error instanceof SignalingMessageError)) throw error;
       const failure = error.code === 'unsupported-version' ? new SignalingError('unsupported-version') : new SignalingError('bad-response');
       if (settleConnect) failConnect(failure);
+      else settle(requestIdOf(event.data), failure);
       return;
     }
     try {
@@ -390,12 +407,19 @@ export function connectSignaling(options: ConnectSignalingOptions): Promise<Sign
             requestId,
             ...(query.country !== undefined ? { country: query.country } : {}),
             ...(query.exclude && query.exclude.length > 0 ? { exclude: [...query.exclude] } : {}),
+            ...(query.donor !== undefined ? { donor: query.donor } : {}),
           },
           'donor query',
         );
         const answer = await request(message, requestId);
         if (answer.type !== 'found') throw new SignalingError('bad-response');
         return verifyDonor(answer.donor, query, identity.peerId);
+      },
+      async listCountries() {
+        const requestId = randomId(8);
+        const answer = await request({ type: 'countries', requestId }, requestId);
+        if (answer.type !== 'countries') throw new SignalingError('bad-response');
+        return answer.countries.map(({ country, donors }) => ({ country, donors }));
       },
       sendSignal(to, outgoing) {
         if (!isPeerId(to)) throw new TypeError('sendSignal: `to` must be a peer id (64 lowercase hex characters)');
@@ -432,7 +456,10 @@ function verifyDonor(donor: { listing: Envelope; country: string }, query: Donor
     // The listing names its signer; check the signature against that name before believing anything else.
     const claimed = readEnvelopeUnverified(donor.listing, listingBodySchema);
     const listing = openEnvelope(donor.listing, signatureTags.listing, claimed.peerId, listingBodySchema);
-    const wrongPeer = listing.peerId === me || (query.exclude ?? []).includes(listing.peerId);
+    const wrongPeer =
+      listing.peerId === me ||
+      (query.exclude ?? []).includes(listing.peerId) ||
+      (query.donor !== undefined && listing.peerId !== query.donor);
     const wrongCountry = query.country !== undefined && donor.country !== query.country;
     if (wrongPeer || wrongCountry) throw new SignalingError('bad-response');
     return { peerId: listing.peerId, country: donor.country, listing, envelope: donor.listing };
@@ -441,6 +468,18 @@ function verifyDonor(donor: { listing: Envelope; country: string }, query: Donor
       throw new SignalingError('bad-response', `${messageFor('bad-response')} (donor listing: ${error.message})`);
     }
     throw error;
+  }
+}
+
+/** The `requestId` of an answer that failed to parse, so its request fails now instead of timing out. */
+function requestIdOf(text: string): string | undefined {
+  try {
+    const json: unknown = JSON.parse(text);
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined;
+    const requestId: unknown = (json as Record<string, unknown>)['requestId'];
+    return typeof requestId === 'string' ? requestId : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -58,12 +58,16 @@ export const engineConfigSchema = z.strictObject({
 });
 export type EngineConfig = z.infer<typeof engineConfigSchema>;
 
-const sponsorRequestSchema = z.strictObject({
+/** A partner page's request to turn sharing on, waiting for the donor's answer (storage.session). */
+export const partnerRequestSchema = z.strictObject({
+  requestId: z.string().max(64),
   /** The partner page's origin, as the browser reports it (never the page's own claim). */
   origin: z.string().max(300),
   sponsorCode: donorSettingsSchema.shape.sponsorCode,
+  /** Epoch ms of the request. */
+  at: z.number(),
 });
-export type SponsorRequest = z.infer<typeof sponsorRequestSchema>;
+export type PartnerRequest = z.infer<typeof partnerRequestSchema>;
 
 const messageSchema = z.discriminatedUnion('type', [
   // service worker -> offscreen document
@@ -74,8 +78,10 @@ const messageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: 'engine-ready' }),
   // popup -> service worker
   z.strictObject({ type: 'retry-now' }),
+  // options page -> service worker, after importing a backup: the engine restarts under the new key
+  z.strictObject({ type: 'identity-changed' }),
   // partner content script -> service worker
-  z.strictObject({ type: 'partner-donate', sponsorCode: sponsorRequestSchema.shape.sponsorCode }),
+  z.strictObject({ type: 'partner-donate', sponsorCode: donorSettingsSchema.shape.sponsorCode }),
   // confirm page -> service worker
   z.strictObject({ type: 'partner-answer', requestId: z.string().max(64), accept: z.boolean() }),
 ]);
@@ -99,5 +105,3 @@ export function parseDonorStatus(value: unknown): DonorStatus {
   if (!result.success) throw new TypeError(`invalid donor status: ${describeSchemaError(result.error)}`);
   return result.data;
 }
-
-export { sponsorRequestSchema };

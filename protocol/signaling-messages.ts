@@ -19,6 +19,8 @@ export const defaultMaxSignalingMessageBytes = 64 * 1024;
 export const maxSignalDataBytes = 16 * 1024;
 /** Most peer ids a `find` may exclude. */
 export const maxFindExclude = 32;
+/** Most entries in a `countries` answer (there are fewer ISO 3166-1 codes; this bounds a hostile reply). */
+export const maxCountryEntries = 300;
 /** Most ICE servers a `welcome` may carry. */
 export const maxIceServers = 16;
 /** Country code for "unknown" (loopback, private, or not in the GeoIP database). */
@@ -146,7 +148,10 @@ const findSchema = z.strictObject({
   requestId: requestIdSchema,
   country: countrySchema.optional(),
   exclude: z.array(peerIdSchema).max(maxFindExclude).optional(),
+  /** Only this donor (still subject to `country` and `exclude`). */
+  donor: peerIdSchema.optional(),
 });
+const countriesRequestSchema = z.strictObject({ type: z.literal('countries'), requestId: requestIdSchema });
 const clientSignalSchema = z.strictObject({ type: z.literal('signal'), to: peerIdSchema, envelope: envelopeSchema });
 const pingSchema = z.strictObject({ type: z.literal('ping'), id: requestIdSchema.optional() });
 
@@ -156,13 +161,14 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   announceSchema,
   withdrawSchema,
   findSchema,
+  countriesRequestSchema,
   clientSignalSchema,
   pingSchema,
 ]);
 /** A message from a peer to the server. */
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 /** The `type` values of peer-to-server messages. */
-export const clientMessageTypes = ['login', 'announce', 'withdraw', 'find', 'signal', 'ping'] as const;
+export const clientMessageTypes = ['login', 'announce', 'withdraw', 'find', 'countries', 'signal', 'ping'] as const;
 
 // Server -> peer.
 const challengeSchema = z.strictObject({
@@ -182,7 +188,28 @@ const foundSchema = z.strictObject({
   requestId: requestIdSchema,
   donor: z.strictObject({ listing: envelopeSchema, country: countrySchema }),
 });
-const serverSignalSchema = z.strictObject({ type: z.literal('signal'), from: peerIdSchema, envelope: envelopeSchema });
+/** How many donors with a free session slot one country has. */
+export const countryDonorsSchema = z.strictObject({ country: countrySchema, donors: z.int().min(1) });
+/** One entry of a `countries` answer. */
+export type CountryDonors = z.infer<typeof countryDonorsSchema>;
+const countriesSchema = z.strictObject({
+  type: z.literal('countries'),
+  requestId: requestIdSchema,
+  countries: z
+    .array(countryDonorsSchema)
+    .max(maxCountryEntries)
+    // Strictly ascending codes: sorted as the protocol promises, and no country twice (i - 1 exists once i > 0).
+    .refine((entries) => entries.every((entry, i) => i === 0 || entries[i - 1]!.country < entry.country), {
+      message: 'expected countries sorted by code, each once',
+    }),
+});
+const serverSignalSchema = z.strictObject({
+  type: z.literal('signal'),
+  from: peerIdSchema,
+  /** Country the server observed for the sender ('ZZ' unknown); the server's word, not signed. */
+  fromCountry: countrySchema,
+  envelope: envelopeSchema,
+});
 const pongSchema = z.strictObject({ type: z.literal('pong'), id: requestIdSchema.optional() });
 const errorSchema = z.strictObject({
   type: z.literal('error'),
@@ -199,6 +226,7 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   welcomeSchema,
   announcedSchema,
   foundSchema,
+  countriesSchema,
   serverSignalSchema,
   pongSchema,
   errorSchema,

@@ -4,7 +4,7 @@ import { defaultDonorSettings, restoreDonorSettings, updateDonorSettings, type D
 import { initialDonorStatus, parseDonorStatus, type DonorStatus } from '../protocol/runtime-messages.ts';
 
 /** Keys in extension storage; settings persist (local), status lives for the browser session. */
-export const storageKeys = { settings: 'settings', status: 'donorStatus' } as const;
+export const storageKeys = { settings: 'settings', status: 'donorStatus', partnerRequest: 'partnerRequest' } as const;
 
 /** The part of `browser.storage.local` / `.session` this module uses. */
 export interface StorageAreaLike {

@@ -1,7 +1,7 @@
 // In-memory presence: which donors are announced, where they are, and how many session slots a
 // recent `find` has handed out. One process by default; a Redis-backed presence with the same
 // interface is the way to run several instances (not built yet).
-import type { ListingBody } from '../protocol/signaling-messages.ts';
+import type { CountryDonors, ListingBody } from '../protocol/signaling-messages.ts';
 import type { Envelope } from '../protocol/signed-envelope.ts';
 
 /**
@@ -28,6 +28,8 @@ export interface DonorQuery {
   readonly exclude?: readonly string[] | undefined;
   /** The asking peer, never matched with itself. */
   readonly requester: string;
+  /** Only this donor (a client asking for one it knows). */
+  readonly donor?: string | undefined;
 }
 
 /** Dependencies and settings of presence. */
@@ -48,6 +50,11 @@ export interface Presence {
   withdraw(peerId: string): boolean;
   /** A random matching donor with a free session slot, reserving that slot; undefined when none. */
   pick(query: DonorQuery): DonorView | undefined;
+  /**
+   * Countries with at least one donor that has a free session slot, other than `requester`, with
+   * how many; sorted by code, at most `max` entries. Reserves nothing.
+   */
+  countries(requester: string, max: number): CountryDonors[];
   /** Session slots currently reserved on a donor. */
   reservedSessions(peerId: string): number;
   /** Donors announced. */
@@ -97,16 +104,36 @@ export function createPresence(options: PresenceOptions = {}): Presence {
       const at = now();
       const excluded = new Set(query.exclude ?? []);
       excluded.add(query.requester);
-      const candidates = query.country === undefined ? donors.keys() : (byCountry.get(query.country) ?? new Set<string>()).values();
+      const candidates =
+        query.donor !== undefined
+          ? [query.donor]
+          : query.country === undefined
+            ? donors.keys()
+            : (byCountry.get(query.country) ?? new Set<string>()).values();
       const matches: DonorRecord[] = [];
       for (const peerId of candidates) {
         const record = donors.get(peerId);
-        if (record && !excluded.has(peerId) && freeSlots(record, at) > 0) matches.push(record);
+        const inCountry = query.country === undefined || record?.country === query.country;
+        if (record && inCountry && !excluded.has(peerId) && freeSlots(record, at) > 0) matches.push(record);
       }
       if (matches.length === 0) return undefined;
       const chosen = matches[Math.min(matches.length - 1, Math.floor(random() * matches.length))]!; // index < length
       chosen.reservationExpiries.push(at + reservationMs);
       return { peerId: chosen.peerId, listing: chosen.listing, body: chosen.body, country: chosen.country };
+    },
+    countries(requester, max) {
+      const at = now();
+      const counts: CountryDonors[] = [];
+      for (const [country, peerIds] of byCountry) {
+        let available = 0;
+        for (const peerId of peerIds) {
+          const record = donors.get(peerId);
+          if (record && peerId !== requester && freeSlots(record, at) > 0) available += 1;
+        }
+        if (available > 0) counts.push({ country, donors: available });
+      }
+      counts.sort((a, b) => (a.country < b.country ? -1 : a.country > b.country ? 1 : 0));
+      return counts.slice(0, max);
     },
     reservedSessions(peerId) {
       const record = donors.get(peerId);

@@ -1,5 +1,5 @@
 // The signaling server: authenticates peers with an ed25519 challenge, keeps donor presence,
-// answers `find`, and relays signed SDP/ICE envelopes between logged-in peers. Nothing else:
+// answers `find` and `countries`, and relays signed SDP/ICE envelopes between logged-in peers. Nothing else:
 // it never sees tunnel traffic, and peers verify every envelope themselves.
 import { createServer, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -10,6 +10,7 @@ import {
   SignalingMessageError,
   challengeNonceBytes,
   listingBodySchema,
+  maxCountryEntries,
   maxErrorMessageChars,
   parseClientMessage,
   signalBodySchema,
@@ -221,11 +222,15 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
         if (presence.withdraw(peerId)) metrics.donorsOnline.set(presence.donorCount());
         return;
       case 'find': {
-        const donor = presence.pick({ country: message.country, exclude: message.exclude, requester: peerId });
+        const donor = presence.pick({ country: message.country, exclude: message.exclude, requester: peerId, donor: message.donor });
         if (!donor) return sendError(conn, 'no-donor', undefined, { requestId: message.requestId });
         send(conn, { type: 'found', requestId: message.requestId, donor: { listing: donor.listing, country: donor.country } });
         return;
       }
+      case 'countries':
+        // Counts only: a list of peer ids would hand out the whole directory without reserving anything.
+        send(conn, { type: 'countries', requestId: message.requestId, countries: presence.countries(peerId, maxCountryEntries) });
+        return;
       case 'signal':
         return relay(conn, peerId, message);
       default:
@@ -284,7 +289,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     if (body.from !== peerId) return sendError(conn, 'bad-signal', 'envelope "from" is not the logged-in sender', context);
     if (body.to !== message.to) return sendError(conn, 'bad-signal', 'envelope "to" differs from the addressee', context);
     const target = peers.get(message.to);
-    if (!target || !send(target, { type: 'signal', from: peerId, envelope: message.envelope })) {
+    if (!target || !send(target, { type: 'signal', from: peerId, fromCountry: conn.country, envelope: message.envelope })) {
       return sendError(conn, 'peer-unavailable', undefined, context);
     }
     metrics.signalsRelayed.inc();

@@ -22,7 +22,7 @@ export const harnessBundlePath = '/harness.js';
 /** Long transfers run inside one `page.evaluate`; puppeteer's 180 s default would cut a 1 GiB one off. */
 export const protocolTimeoutMs = 20 * 60_000;
 
-const chromiumFlags: readonly string[] = [
+export const chromiumFlags: readonly string[] = [
   '--headless=new',
   '--no-sandbox',
   '--disable-gpu',

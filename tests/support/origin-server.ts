@@ -94,7 +94,7 @@ export function bytesPath(length: number, seed: string | number = 0): string {
 }
 
 /** Starts the origin on 127.0.0.1 and an ephemeral port. */
-export async function startOriginServer(): Promise<OriginServer> {
+export async function startOriginServer(options: { port?: number } = {}): Promise<OriginServer> {
   const statics = new Map<string, StaticFile>();
   const requests = { total: 0, byPath: new Map<string, number>() };
 
@@ -152,7 +152,7 @@ export async function startOriginServer(): Promise<OriginServer> {
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo; // listening on TCP, so an AddressInfo
   const origin = `http://127.0.0.1:${port}`;

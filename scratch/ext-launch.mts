@@ -1,0 +1,10 @@
+import { buildExtension, extensionTestOrigin } from '../tests/support/extension-build.ts';
+import { launchWithExtension } from '../tests/support/extension-browser.ts';
+const t0 = Date.now();
+const path = await buildExtension({ browser: 'chrome', testOrigin: extensionTestOrigin });
+console.log('built', path, Date.now() - t0);
+const eb = await launchWithExtension('x', path);
+console.log('id', eb.extensionId, eb.browser.targets().map((t) => t.type() + ' ' + t.url()));
+const w = await eb.serviceWorker();
+console.log(await w.evaluate(() => typeof chrome.offscreen));
+await eb.close();
