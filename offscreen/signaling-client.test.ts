@@ -169,6 +169,66 @@ describe('SignalingClient', () => {
     await expect(pending).resolves.toEqual({ peerId: donor.peerId, country: 'DE', listing: listingBody, envelope: listing });
   });
 
+  it('asks for a named donor and refuses a listing of any other peer', async () => {
+    const client = await connected();
+    const pending = client.findDonor({ donor: createIdentity().peerId });
+    const sent = socket().sent.at(-1);
+    expect(sent).toMatchObject({ type: 'find', donor: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    socket().receive({ type: 'found', requestId: String(sent?.['requestId']), donor: { listing: sealEnvelope(donor, signatureTags.listing, listingBody), country: 'DE' } });
+    await expect(pending).rejects.toMatchObject({ code: 'bad-response' });
+
+    const named = client.findDonor({ donor: donor.peerId, country: 'DE' });
+    const request = socket().sent.at(-1);
+    expect(request).toEqual({ type: 'find', requestId: expect.any(String), country: 'DE', donor: donor.peerId });
+    const listing = sealEnvelope(donor, signatureTags.listing, listingBody);
+    socket().receive({ type: 'found', requestId: String(request?.['requestId']), donor: { listing, country: 'DE' } });
+    await expect(named).resolves.toMatchObject({ peerId: donor.peerId, country: 'DE' });
+  });
+
+  it('lists countries with donors as the server counts them', async () => {
+    const client = await connected();
+    const pending = client.listCountries();
+    const request = socket().sent.at(-1);
+    expect(request).toEqual({ type: 'countries', requestId: expect.any(String) });
+    const countries = [{ country: 'DE', donors: 2 }, { country: 'ZZ', donors: 1 }];
+    socket().receive({ type: 'countries', requestId: String(request?.['requestId']), countries });
+    await expect(pending).resolves.toEqual(countries);
+  });
+
+  it.each([
+    ['unsorted', [{ country: 'NL', donors: 1 }, { country: 'DE', donors: 1 }]],
+    ['with a country twice', [{ country: 'DE', donors: 1 }, { country: 'DE', donors: 1 }]],
+    ['with an empty country', [{ country: 'DE', donors: 0 }]],
+    ['with peer ids', [{ country: 'DE', donors: 1, peers: [donor.peerId] }]],
+    ['not a list', { DE: 1 }],
+  ])('fails listCountries at once with bad-response when the answer is %s', async (_name, countries) => {
+    const client = await connected();
+    const pending = client.listCountries();
+    const requestId = String(socket().sent.at(-1)?.['requestId']);
+    socket().receive(JSON.stringify({ type: 'countries', requestId, countries }));
+    await expect(pending).rejects.toMatchObject({ code: 'bad-response' });
+  });
+
+  it('fails listCountries with bad-response when answered with another message type', async () => {
+    const client = await connected();
+    const pending = client.listCountries();
+    const requestId = String(socket().sent.at(-1)?.['requestId']);
+    socket().receive({ type: 'found', requestId, donor: { listing: sealEnvelope(donor, signatureTags.listing, listingBody), country: 'DE' } });
+    await expect(pending).rejects.toMatchObject({ code: 'bad-response' });
+  });
+
+  it('times out listCountries when unanswered, and rejects it with closed when the connection drops', async () => {
+    const client = await connected();
+    const unanswered = client.listCountries();
+    const assertion = expect(unanswered).rejects.toMatchObject({ code: 'timeout' });
+    vi.advanceTimersByTime(requestTimeoutMs);
+    await assertion;
+    const dropped = client.listCountries();
+    socket().close(1006, '');
+    await expect(dropped).rejects.toMatchObject({ code: 'closed' });
+    await expect(client.listCountries()).rejects.toMatchObject({ code: 'closed' });
+  });
+
   it('refuses malformed input before anything is sent', async () => {
     const client = await connected();
     const sentBefore = socket().sent.length;
@@ -178,6 +238,8 @@ describe('SignalingClient', () => {
       TypeError,
     );
     await expect(client.findDonor({ country: 'de' })).rejects.toBeInstanceOf(TypeError);
+    await expect(client.findDonor({ donor: 'nope' })).rejects.toBeInstanceOf(TypeError);
+    await expect(client.findDonor({ donor: donor.peerId.toUpperCase() })).rejects.toBeInstanceOf(TypeError);
     await expect(client.announce({ tierMbps: 0, maxSessions: 1, pricePerMiB: '1', policyDigest: 'cd'.repeat(32) })).rejects.toBeInstanceOf(TypeError);
     expect(socket().sent.length).toBe(sentBefore);
   });
@@ -188,11 +250,12 @@ describe('SignalingClient', () => {
     client.onSignal(() => {
       throw new Error('handler bug');
     });
-    const unsubscribe = client.onSignal((_from, body) => seen.push(body.kind));
+    const unsubscribe = client.onSignal((_from, body, meta) => seen.push(`${body.kind} from ${meta.country}`));
     const signal = (kind: 'offer' | 'bye') =>
       socket().receive({
         type: 'signal',
         from: donor.peerId,
+        fromCountry: 'BR',
         envelope: sealEnvelope(donor, signatureTags.signal, { from: donor.peerId, to: me.peerId, session: 'ab'.repeat(8), kind, data: null, ts: 1_000_000 }),
       });
     const errors: unknown[] = [];
@@ -207,7 +270,7 @@ describe('SignalingClient', () => {
     } finally {
       process.off('uncaughtException', onUncaught);
     }
-    expect(seen).toEqual(['offer']);
+    expect(seen).toEqual(['offer from BR']);
     expect(errors).toEqual([new Error('handler bug'), new Error('handler bug')]); // it stayed subscribed
   });
 
@@ -219,6 +282,7 @@ describe('SignalingClient', () => {
     socket().receive({
       type: 'signal',
       from: donor.peerId,
+      fromCountry: 'ZZ',
       envelope: sealEnvelope(donor, signatureTags.signal, { from: donor.peerId, to: other, session: 'ab'.repeat(8), kind: 'offer', data: null, ts: 1_000_000 }),
     });
     expect(seen).toEqual([]);

@@ -9,6 +9,7 @@ import {
   defaultMaxSignalingMessageBytes,
   defaultSignalingAudience,
   listingBodySchema,
+  maxCountryEntries,
   maxSignalDataBytes,
   parseClientMessage,
   parseServerMessage,
@@ -49,6 +50,9 @@ describe('parseClientMessage', () => {
     { type: 'withdraw' },
     { type: 'find', requestId: 'r-2' },
     { type: 'find', requestId: 'r_3', country: 'DE', exclude: [bob.peerId] },
+    { type: 'find', requestId: 'r4', donor: bob.peerId },
+    { type: 'find', requestId: 'r5', country: 'DE', exclude: [alice.peerId], donor: bob.peerId },
+    { type: 'countries', requestId: 'c1' },
     { type: 'signal', to: bob.peerId, envelope },
     { type: 'ping' },
     { type: 'ping', id: 'p1' },
@@ -74,6 +78,11 @@ describe('parseClientMessage', () => {
     ['a three-letter country', JSON.stringify({ type: 'find', requestId: 'r', country: 'DEU' }), 'bad-message'],
     ['too many exclusions', JSON.stringify({ type: 'find', requestId: 'r', exclude: Array(33).fill(bob.peerId) }), 'bad-message'],
     ['a request id with spaces', JSON.stringify({ type: 'find', requestId: 'a b' }), 'bad-message'],
+    ['a donor that is not a peer id', JSON.stringify({ type: 'find', requestId: 'r', donor: 'nope' }), 'bad-message'],
+    ['an uppercase donor id', JSON.stringify({ type: 'find', requestId: 'r', donor: bob.peerId.toUpperCase() }), 'bad-message'],
+    ['a donor id as a list', JSON.stringify({ type: 'find', requestId: 'r', donor: [bob.peerId] }), 'bad-message'],
+    ['countries without requestId', JSON.stringify({ type: 'countries' }), 'bad-message'],
+    ['countries with a filter', JSON.stringify({ type: 'countries', requestId: 'r', country: 'DE' }), 'bad-message'],
     ['a signal without envelope', JSON.stringify({ type: 'signal', to: bob.peerId }), 'bad-message'],
     ['an envelope with an object body', JSON.stringify({ type: 'announce', listing: { body: {}, sig: envelope.sig } }), 'bad-message'],
     ['a huge message', JSON.stringify({ type: 'ping', id: 'x'.repeat(defaultMaxSignalingMessageBytes) }), 'too-large'],
@@ -90,11 +99,13 @@ describe('parseClientMessage', () => {
   it('yields a message or a SignalingMessageError for any string, never another throw', () => {
     const typed = fc
       .record({
-        type: fc.constantFrom('login', 'announce', 'withdraw', 'find', 'signal', 'ping', 'challenge', '__proto__'),
+        type: fc.constantFrom('login', 'announce', 'withdraw', 'find', 'countries', 'signal', 'ping', 'challenge', '__proto__'),
         peerId: fc.oneof(fc.constant(alice.peerId), fc.string()),
         requestId: fc.string(),
         country: fc.string({ maxLength: 3 }),
         exclude: fc.array(fc.anything()),
+        donor: fc.oneof(fc.constant(bob.peerId), fc.anything()),
+        countries: fc.array(fc.record({ country: fc.string({ maxLength: 3 }), donors: fc.anything() })),
         envelope: fc.record({ body: fc.string(), sig: fc.string() }),
         listing: fc.anything(),
       }, { requiredKeys: ['type'] })
@@ -117,6 +128,12 @@ describe('parseClientMessage', () => {
   });
 });
 
+/** `count` distinct country codes in ascending order (AA, AB, ...), one donor each. */
+function countryList(count: number): Array<{ country: string; donors: number }> {
+  const letter = (n: number) => String.fromCharCode(65 + n);
+  return Array.from({ length: count }, (_, i) => ({ country: letter(Math.floor(i / 26)) + letter(i % 26), donors: 1 }));
+}
+
 describe('parseServerMessage', () => {
   it('accepts a version-1 challenge and refuses any other version', () => {
     expect(parseServerMessage(JSON.stringify({ type: 'challenge', v: 1, nonce }))).toEqual({ type: 'challenge', v: 1, nonce });
@@ -129,7 +146,10 @@ describe('parseServerMessage', () => {
     { type: 'welcome', peerId: alice.peerId, country: 'DE', iceServers: [{ urls: ['turn:127.0.0.1'], username: 'u', credential: 'c' }] },
     { type: 'announced' },
     { type: 'found', requestId: 'r', donor: { listing: envelope, country: 'FR' } },
-    { type: 'signal', from: alice.peerId, envelope },
+    { type: 'countries', requestId: 'r', countries: [] },
+    { type: 'countries', requestId: 'r', countries: [{ country: 'DE', donors: 3 }, { country: 'NL', donors: 1 }, { country: 'ZZ', donors: 2 }] },
+    { type: 'countries', requestId: 'r', countries: countryList(maxCountryEntries) },
+    { type: 'signal', from: alice.peerId, fromCountry: 'ZZ', envelope },
     { type: 'pong', id: 'p' },
     { type: 'error', code: 'no-donor', message: 'none', requestId: 'r' },
   ];
@@ -144,6 +164,18 @@ describe('parseServerMessage', () => {
     ['an ICE server without urls', { type: 'welcome', peerId: alice.peerId, country: 'ZZ', iceServers: [{}] }],
     ['found without a donor', { type: 'found', requestId: 'r' }],
     ['a client-only type', { type: 'find', requestId: 'r' }],
+    ['a signal without fromCountry', { type: 'signal', from: alice.peerId, envelope }],
+    ['a signal with a lowercase fromCountry', { type: 'signal', from: alice.peerId, fromCountry: 'de', envelope }],
+    ['countries without requestId', { type: 'countries', countries: [] }],
+    ['countries without the list', { type: 'countries', requestId: 'r' }],
+    ['countries out of order', { type: 'countries', requestId: 'r', countries: [{ country: 'NL', donors: 1 }, { country: 'DE', donors: 1 }] }],
+    ['a country twice', { type: 'countries', requestId: 'r', countries: [{ country: 'DE', donors: 1 }, { country: 'DE', donors: 2 }] }],
+    ['a country with no donors', { type: 'countries', requestId: 'r', countries: [{ country: 'DE', donors: 0 }] }],
+    ['a fractional donor count', { type: 'countries', requestId: 'r', countries: [{ country: 'DE', donors: 1.5 }] }],
+    ['a donor count as text', { type: 'countries', requestId: 'r', countries: [{ country: 'DE', donors: '1' }] }],
+    ['a lowercase country entry', { type: 'countries', requestId: 'r', countries: [{ country: 'de', donors: 1 }] }],
+    ['an entry listing peer ids', { type: 'countries', requestId: 'r', countries: [{ country: 'DE', donors: 1, peers: [alice.peerId] }] }],
+    ['more entries than the cap', { type: 'countries', requestId: 'r', countries: countryList(maxCountryEntries + 1) }],
   ];
   it.each(malformed)('refuses %s', (_name, message) => {
     expect(codeOf(() => parseServerMessage(JSON.stringify(message)))).toBe('bad-message');

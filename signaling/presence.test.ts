@@ -48,6 +48,45 @@ describe('presence', () => {
     expect(presence.pick({ requester: id(9) })?.peerId).toBe(id(3));
   });
 
+  it('finds one named donor, and only when it is announced, free, matching and not the requester', () => {
+    const clock = fakeClock();
+    const presence = createPresence({ now: clock.now, sessionReservationMs: 1_000 });
+    presence.announce(donor(1, 'DE', 1));
+    presence.announce(donor(2, 'DE', 5));
+    for (let i = 0; i < 5; i++) expect(presence.pick({ requester: id(9), donor: id(2) })?.peerId).toBe(id(2));
+    expect(presence.pick({ requester: id(9), donor: id(2) })).toBeUndefined(); // all five slots lent
+    expect(presence.pick({ requester: id(9), donor: id(3) })).toBeUndefined(); // never announced
+    expect(presence.pick({ requester: id(1), donor: id(1) })).toBeUndefined();
+    expect(presence.pick({ requester: id(9), donor: id(1), country: 'NL' })).toBeUndefined();
+    expect(presence.pick({ requester: id(9), donor: id(1), exclude: [id(1)] })).toBeUndefined();
+    expect(presence.pick({ requester: id(9), donor: id(1), country: 'DE' })?.peerId).toBe(id(1));
+    presence.withdraw(id(2));
+    clock.advance(1_001);
+    expect(presence.pick({ requester: id(9), donor: id(2) })).toBeUndefined();
+  });
+
+  it('counts donors with a free slot per country, sorted, capped, without the requester or reserving', () => {
+    const presence = createPresence();
+    presence.announce(donor(1, 'NL', 1));
+    presence.announce(donor(2, 'DE'));
+    presence.announce(donor(3, 'DE'));
+    presence.announce(donor(4, 'BR', 1));
+    presence.announce(donor(5, 'ZZ'));
+    expect(presence.countries(id(9), 300)).toEqual([
+      { country: 'BR', donors: 1 },
+      { country: 'DE', donors: 2 },
+      { country: 'NL', donors: 1 },
+      { country: 'ZZ', donors: 1 },
+    ]);
+    expect(presence.reservedSessions(id(1))).toBe(0);
+    presence.pick({ requester: id(9), donor: id(1) }); // NL's only donor is now full
+    expect(presence.countries(id(3), 2)).toEqual([
+      { country: 'BR', donors: 1 },
+      { country: 'DE', donors: 1 },
+    ]);
+    expect(createPresence().countries(id(9), 300)).toEqual([]);
+  });
+
   it('moves a donor that re-announces from another country, keeping its reservations', () => {
     const presence = createPresence();
     presence.announce(donor(1, 'DE', 1));

@@ -2,12 +2,13 @@
 // real local origin: everything on loopback, inside the loopback-only namespace.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { ErrorCode, FrameType } from '../../protocol/frame-types.ts';
 import { decodeFrame, encodeData, encodeFrame } from '../../protocol/frames.ts';
 import { createHello } from '../../protocol/hello.ts';
 import { createIdentity } from '../../protocol/identity.ts';
-import { connectSignaling, newSignalSession } from '../../offscreen/signaling-client.ts';
-import { dialTransport } from '../../offscreen/peer-session.ts';
+import { connectSignaling, newSignalSession, type WebSocketConstructor } from '../../offscreen/signaling-client.ts';
+import { dialPeer, dialTransport, type EstablishedSession } from '../../offscreen/peer-session.ts';
 import { TunnelFetchError } from '../../offscreen/tunnel-fetch.ts';
 import type { FrameTransport } from '../../offscreen/frame-transport.ts';
 import { createSignalingServer, type SignalingServer } from '../../signaling/server.ts';
@@ -146,6 +147,47 @@ describe('relay over WebRTC', () => {
       await local.close();
     }
   }, 90_000);
+
+  it('tells each end of a session the country signaling observed for the other', async () => {
+    // Every peer here is on 127.0.0.1; a test-only header places each one in a country.
+    const countryHeader = 'x-porchlight-test-country';
+    const wsIn = (country: string) =>
+      class extends WebSocket {
+        constructor(url: string) {
+          super(url, { headers: { [countryHeader]: country } });
+        }
+      } as unknown as WebSocketConstructor;
+    const local = await createSignalingServer({
+      host: '127.0.0.1',
+      port: 0,
+      logger: quietLogger,
+      lookupCountry: (_ip, request) => String(request.headers[countryHeader] ?? 'ZZ'),
+    });
+    const atDonor: EstablishedSession[] = [];
+    const donorNode = await startNodeDonor(local.url, origin.origin, { WebSocketImpl: wsIn('DE'), onSession: (session) => atDonor.push(session) });
+    const identity = createIdentity();
+    const sig = await connectSignaling({ url: local.url, identity, WebSocketImpl: wsIn('FR') });
+    const sessions: EstablishedSession[] = [];
+    try {
+      const found = await sig.findDonor({ donor: donorNode.donor.peerId });
+      const options = { identity, signaling: sig, rtcConfig: loopbackRtcConfig };
+      sessions.push(await dialPeer(found.peerId, { ...options, remoteCountry: found.country }));
+      expect(sessions[0]).toMatchObject({ peerId: donorNode.donor.peerId, country: 'DE' });
+      sessions.push(await dialPeer(found.peerId, options));
+      expect(sessions[1]?.country).toBe('ZZ'); // not told: unknown, never a guess
+      const deadline = Date.now() + 5_000;
+      while (atDonor.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(atDonor.map((s) => [s.peerId, s.country])).toEqual([
+        [identity.peerId, 'FR'],
+        [identity.peerId, 'FR'],
+      ]);
+    } finally {
+      for (const session of sessions) session.tunnel.close();
+      sig.close();
+      await donorNode.close();
+      await local.close();
+    }
+  }, 60_000);
 
   describe('a misbehaving client', () => {
     async function rawLink() {

@@ -223,15 +223,15 @@ describe('signaling: login, matchmaking and relay', () => {
   it('relays signed signals both ways', async () => {
     const donorIdentity = createIdentity();
     const clientIdentity = createIdentity();
-    const donor = await connect(donorIdentity);
-    const client = await connect(clientIdentity);
-    const atDonor: Array<[string, SignalBody]> = [];
-    const atClient: Array<[string, SignalBody]> = [];
-    donor.onSignal((from, body) => {
-      atDonor.push([from, body]);
+    const donor = await connect(donorIdentity, 'DE');
+    const client = await connect(clientIdentity, 'FR');
+    const atDonor: Array<[string, SignalBody, string]> = [];
+    const atClient: Array<[string, SignalBody, string]> = [];
+    donor.onSignal((from, body, meta) => {
+      atDonor.push([from, body, meta.country]);
       donor.sendSignal(from, { session: body.session, kind: 'answer', data: { sdp: 'answer-sdp' } });
     });
-    client.onSignal((from, body) => atClient.push([from, body]));
+    client.onSignal((from, body, meta) => atClient.push([from, body, meta.country]));
 
     const session = newSignalSession();
     client.sendSignal(donorIdentity.peerId, { session, kind: 'offer', data: { sdp: 'offer-sdp' } });
@@ -239,7 +239,11 @@ describe('signaling: login, matchmaking and relay', () => {
     expect(atDonor[0]?.[0]).toBe(clientIdentity.peerId);
     expect(atDonor[0]?.[1]).toMatchObject({ from: clientIdentity.peerId, to: donorIdentity.peerId, session, kind: 'offer', data: { sdp: 'offer-sdp' } });
     expect(atClient[0]?.[1]).toMatchObject({ from: donorIdentity.peerId, session, kind: 'answer', data: { sdp: 'answer-sdp' } });
+    // Each side learns where the server saw the other, the donor before it answers.
+    expect(atDonor[0]?.[2]).toBe('FR');
+    expect(atClient[0]?.[2]).toBe('DE');
   });
+
 
   it('refuses a signal whose envelope claims another sender', async () => {
     const target = await connect(createIdentity());
@@ -336,6 +340,122 @@ describe('signaling: login, matchmaking and relay', () => {
   });
 });
 
+describe('signaling: where a sender is, a named donor, and the countries with donors', () => {
+  let server: SignalingServer;
+  const clients: SignalingClient[] = [];
+  const raws: RawPeer[] = [];
+
+  async function connect(identity: Identity, country?: string): Promise<SignalingClient> {
+    const client = await connectSignaling({ url: server.url, identity, WebSocketImpl: wsIn(country) });
+    clients.push(client);
+    return client;
+  }
+
+  async function donorIn(country: string, maxSessions = listingFields.maxSessions): Promise<SignalingClient> {
+    const donor = await connect(createIdentity(), country);
+    await donor.announce({ ...listingFields, maxSessions });
+    return donor;
+  }
+
+  beforeAll(async () => {
+    // Many peers from one address in a few seconds: lift the per-IP connection rate, which is not under test here.
+    ({ server } = await startServer({ ipConnectionRate: { burst: 1_000, perSecond: 1_000 } }));
+  });
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.close();
+    for (const raw of raws.splice(0)) raw.ws.terminate();
+    await waitFor(() => server.stats().peers === 0, 'every peer to leave');
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('relays a signal from a peer of unknown country with fromCountry ZZ', async () => {
+    const targetIdentity = createIdentity();
+    const target = await rawLogin(server.url, targetIdentity, { country: 'JP' });
+    raws.push(target);
+    const sender = await connect(createIdentity());
+    sender.sendSignal(targetIdentity.peerId, { session: newSignalSession(), kind: 'offer', data: {} });
+    expect(await target.next('signal')).toMatchObject({ type: 'signal', from: sender.peerId, fromCountry: 'ZZ' });
+  });
+
+  it('finds the donor asked for, and no-donor when it cannot be had', async () => {
+    const wanted = await donorIn('DE');
+    await donorIn('DE');
+    await donorIn('NL');
+    const idle = await connect(createIdentity(), 'DE'); // logged in, never announced
+    const client = await connect(createIdentity(), 'FR');
+
+    for (let i = 0; i < 3; i++) {
+      const found = await client.findDonor({ donor: wanted.peerId });
+      expect(found).toMatchObject({ peerId: wanted.peerId, country: 'DE' });
+    }
+    await expect(client.findDonor({ donor: wanted.peerId, country: 'DE' })).resolves.toMatchObject({ peerId: wanted.peerId });
+
+    const noDonor = { name: 'SignalingError', code: 'no-donor', message: expect.stringContaining('Try another country') };
+    await expect(client.findDonor({ donor: wanted.peerId })).rejects.toMatchObject(noDonor); // its four slots are lent
+    const other = await donorIn('DE');
+    await expect(client.findDonor({ donor: other.peerId, country: 'NL' })).rejects.toMatchObject(noDonor);
+    await expect(client.findDonor({ donor: other.peerId, exclude: [other.peerId] })).rejects.toMatchObject(noDonor);
+    await expect(client.findDonor({ donor: idle.peerId })).rejects.toMatchObject(noDonor);
+    await expect(client.findDonor({ donor: createIdentity().peerId })).rejects.toMatchObject(noDonor);
+    await expect(other.findDonor({ donor: other.peerId })).rejects.toMatchObject(noDonor);
+    other.close();
+    await waitFor(() => server.stats().donors === 3, 'the donor to go offline');
+    await expect(client.findDonor({ donor: other.peerId })).rejects.toMatchObject(noDonor);
+  });
+
+  it('answers a find for a donor that is not a peer id with bad-message', async () => {
+    const peer = await rawLogin(server.url, createIdentity());
+    raws.push(peer);
+    peer.send({ type: 'find', requestId: 'f1', donor: 'not-a-peer-id' });
+    expect(await peer.next('error')).toMatchObject({ code: 'bad-message', message: expect.stringContaining('peer id') });
+    peer.send({ type: 'find', requestId: 'f2', donor: 42 });
+    expect(await peer.next('error')).toMatchObject({ code: 'bad-message' });
+  });
+
+  it('counts donors with a free slot per country, sorted, without listing who they are', async () => {
+    const client = await connect(createIdentity(), 'FR');
+    expect(await client.listCountries()).toEqual([]);
+    await donorIn('NL', 1);
+    await donorIn('DE');
+    await donorIn('DE');
+    const self = await donorIn('BR');
+    expect(await client.listCountries()).toEqual([
+      { country: 'BR', donors: 1 },
+      { country: 'DE', donors: 2 },
+      { country: 'NL', donors: 1 },
+    ]);
+    // A donor asking does not count itself; a full donor is not counted.
+    await client.findDonor({ country: 'NL' });
+    expect(await self.listCountries()).toEqual([{ country: 'DE', donors: 2 }]);
+
+    const peer = await rawLogin(server.url, createIdentity());
+    raws.push(peer);
+    peer.send({ type: 'countries', requestId: 'c1' });
+    const answer = await peer.next('countries');
+    expect(answer).toEqual({ type: 'countries', requestId: 'c1', countries: [{ country: 'BR', donors: 1 }, { country: 'DE', donors: 2 }] });
+    expect(JSON.stringify(answer)).not.toContain(self.peerId);
+  });
+
+  it('refuses a malformed countries request, and any before login', async () => {
+    const peer = await rawLogin(server.url, createIdentity());
+    raws.push(peer);
+    peer.send({ type: 'countries' });
+    expect(await peer.next('error')).toMatchObject({ code: 'bad-message' });
+    peer.send({ type: 'countries', requestId: 'c1', country: 'DE' });
+    expect(await peer.next('error')).toMatchObject({ code: 'bad-message' });
+    peer.send({ type: 'countries', requestId: 'has spaces' });
+    expect(await peer.next('error')).toMatchObject({ code: 'bad-message' });
+
+    const anonymous = await rawPeer(server.url);
+    raws.push(anonymous);
+    await anonymous.next('challenge');
+    anonymous.send({ type: 'countries', requestId: 'c2' });
+    expect(await anonymous.next('error')).toMatchObject({ code: 'not-logged-in' });
+  });
+});
+
 describe('signaling: limits', () => {
   it('closes a connection that does not log in in time', async () => {
     const { server } = await startServer({ loginTimeoutMs: 200 });
@@ -361,6 +481,21 @@ describe('signaling: limits', () => {
       expect(status).toBe(429);
       for (const peer of peers) peer.ws.terminate();
       expect(await metricValue(server, 'porchlight_signaling_rate_limit_drops_total{scope="ip-connection"}')).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('rate-limits countries requests like any other message', async () => {
+    const { server } = await startServer({ peerMessageRate: { burst: 5, perSecond: 0.01 } });
+    try {
+      const peer = await rawLogin(server.url, createIdentity());
+      for (let i = 0; i < 20; i++) peer.send({ type: 'countries', requestId: `c${i}` });
+      expect(await peer.next('error')).toMatchObject({ code: 'rate-limited' });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(peer.received.filter((m) => m.type === 'countries')).toHaveLength(5);
+      expect(await metricValue(server, 'porchlight_signaling_messages_total{type="countries"}')).toBe(5);
+      peer.ws.terminate();
     } finally {
       await server.close();
     }
