@@ -3,7 +3,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../protocol/frame-types.ts';
 import { createMemoryTransportPair } from './memory-transport.ts';
-import { createRelayClient, type DonorLink } from './relay-client.ts';
+import { DonorLostError, createRelayClient, type DonorLink } from './relay-client.ts';
 import { createTunnel, type Tunnel } from './tunnel.ts';
 import { TunnelFetchError } from './tunnel-fetch.ts';
 import { createExitPair, startTestOrigin, testExitDeps, type ExitPair, type TestOrigin } from '../tests/support/exit-harness.ts';
@@ -214,5 +214,71 @@ describe('relay client', () => {
 
   it('rejects a bad maxAttempts', () => {
     expect(() => createRelayClient({ connect: directory().connect, maxAttempts: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('sticky relay client', () => {
+  it('reports a lost donor instead of moving to another one, until switchDonor()', async () => {
+    const a = liveDonor('a');
+    const b = liveDonor('b');
+    const { calls, connect } = directory(a, b);
+    const relay = createRelayClient({ connect, sticky: true });
+    await (await relay.fetch(`${origin.origin}/page`)).text();
+    a.pairs[0]?.donor.close();
+    await a.pairs[0]?.client.closed;
+    const lost = await rejection(relay.fetch(`${origin.origin}/page`));
+    expect(lost).toBeInstanceOf(DonorLostError);
+    expect(lost).toMatchObject({ peerId: 'a', linkFailed: true });
+    // Still lost: the person decides when to continue elsewhere.
+    await expect(relay.fetch(`${origin.origin}/page`)).rejects.toBeInstanceOf(DonorLostError);
+    expect(b.requests).toBe(0);
+    const next = await relay.switchDonor(['a']);
+    expect(next.peerId).toBe('b');
+    expect(await (await relay.fetch(`${origin.origin}/page`)).text()).toContain('Hello');
+    expect(calls).toEqual([[], ['a']]);
+    expect(b.requests).toBe(1);
+    relay.close();
+  });
+
+  it('does not retry a GET whose donor died mid-request: the request fails as a lost donor', async () => {
+    const dead = deadDonor('dead');
+    const live = liveDonor('live');
+    const { calls, connect } = directory(dead, live);
+    const relay = createRelayClient({ connect, sticky: true });
+    const error = await rejection(relay.fetch(`${origin.origin}/page`));
+    expect(error).toBeInstanceOf(DonorLostError);
+    expect(error).toMatchObject({ peerId: 'dead' });
+    expect(calls).toEqual([[]]);
+    expect(live.requests).toBe(0);
+    relay.close();
+  });
+
+  it('switchDonor() leaves a working donor on request, and requests made meanwhile wait for the new one', async () => {
+    const a = liveDonor('a');
+    const b = liveDonor('b');
+    const { connect } = directory(a, b);
+    const relay = createRelayClient({ connect, sticky: true });
+    await (await relay.fetch(`${origin.origin}/page`)).text();
+    const switching = relay.switchDonor(['a']);
+    const meanwhile = relay.fetch(`${origin.origin}/page`);
+    expect((await switching).peerId).toBe('b');
+    await (await meanwhile).text();
+    expect(a.pairs[0]?.client.isClosed).toBe(true);
+    expect(a.requests).toBe(1);
+    expect(b.requests).toBe(1);
+    expect(relay.currentPeerId).toBe('b');
+    relay.close();
+  });
+
+  it('a failed switch leaves no donor, and the next request connects afresh', async () => {
+    const a = liveDonor('a');
+    const { calls, connect } = directory(a);
+    const relay = createRelayClient({ connect, sticky: true });
+    await (await relay.fetch(`${origin.origin}/page`)).text();
+    await expect(relay.switchDonor(['a'])).rejects.toThrow(/no donor/);
+    expect(relay.currentPeerId).toBeUndefined();
+    await (await relay.fetch(`${origin.origin}/page`)).text();
+    expect(calls).toEqual([[], ['a'], []]);
+    relay.close();
   });
 });
