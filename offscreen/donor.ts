@@ -8,7 +8,7 @@ import type { IncomingStream, RequestHead } from './tunnel.ts';
 
 /** The exit side a donor hands requests to (offscreen/exit.ts). */
 export interface RequestHandler {
-  handleRequest(stream: IncomingStream, head: RequestHead): void;
+  handleRequest(stream: IncomingStream, head: RequestHead, client: string): void;
 }
 
 export interface DonorOptions {
@@ -55,7 +55,7 @@ export async function startDonor(options: DonorOptions): Promise<Donor> {
     rtcConfig: options.rtcConfig,
     tunnelLimits: options.tunnelLimits,
     paymentAddress: options.paymentAddress,
-    onRequest: (stream, head) => options.exit.handleRequest(stream, head),
+    onRequest: (stream, head, peerId) => options.exit.handleRequest(stream, head, peerId),
     onSession: options.onSession,
     onSessionError: options.onSessionError,
   });

@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, maxHeadBytes, maxHeaderCount } from '../protocol/frame-types.ts';
-import { createExit, type ExitFetch, type ExitFetchInit } from './exit.ts';
+import { createExit, ExitCapReached, type ExitFetch, type ExitFetchInit, type ExitMeter } from './exit.ts';
 import { createExitPolicy } from './exit-policy.ts';
 import type { GuardedFetch } from './node-guarded-fetch.ts';
 import type { RequestHead, Tunnel } from './tunnel.ts';
@@ -395,6 +395,44 @@ describe('exit: failures and cancels', () => {
       expect(await body()).toBe('ok');
       expect(inits[0]).toMatchObject({ method: 'GET', credentials: 'omit', cache: 'no-store', referrerPolicy: 'no-referrer', redirect: 'manual', body: null });
       expect(inits[0]?.signal).toBeInstanceOf(AbortSignal);
+    } finally {
+      client.close();
+      donor.close();
+    }
+  });
+  it('meters response bytes per client and stops at the donor\'s cap', async () => {
+    const chunk = new Uint8Array(16 * 1024);
+    const chunks = 64;
+    const big: ExitFetch = async () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          start(controller) {
+            for (let i = 0; i < chunks; i++) controller.enqueue(chunk);
+            controller.close();
+          },
+        }),
+      );
+    const capBytes = 100 * 1024;
+    const taken = new Map<string, number>();
+    const meter: ExitMeter = {
+      take(client, bytes) {
+        const used = taken.get(client) ?? 0;
+        if (used >= capBytes) throw new ExitCapReached();
+        taken.set(client, used + bytes);
+      },
+    };
+    const [a, b] = createMemoryTransportPair();
+    const exit = createExit({ fetch: big, policy, meter });
+    const donor = createTunnel({ transport: b, role: 'donor', onRequest: (stream, head) => exit.handleRequest(stream, head, 'client-1') });
+    const client = createTunnel({ transport: a, role: 'client' });
+    try {
+      const { stream } = await send(client, { url: `${origin.origin}/big` });
+      const error = await failure(readAll(stream.readable));
+      expect(error.code).toBe(ErrorCode.RATE_LIMITED);
+      expect(error.reason).toBe('donor-cap-reached');
+      expect(taken.get('client-1')).toBeGreaterThanOrEqual(capBytes);
+      expect(taken.get('client-1')).toBeLessThan(capBytes + chunk.length + 1);
+      expect(exit.stats().bytesServed).toBe(taken.get('client-1'));
     } finally {
       client.close();
       donor.close();

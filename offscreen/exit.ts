@@ -54,6 +54,7 @@ export const exitResetReasons = {
   tooManyRedirects: 'too-many-redirects',
   upstreamBrokeOff: 'upstream-broke-off',
   unsendableResponse: 'unsendable-response',
+  donorCapReached: 'donor-cap-reached',
 } as const;
 /** One of {@link exitResetReasons}. */
 export type ExitResetReason = (typeof exitResetReasons)[keyof typeof exitResetReasons];
@@ -92,9 +93,28 @@ export interface ExitFetchResponse {
 export type ExitFetch = (url: string, init: ExitFetchInit) => Promise<ExitFetchResponse>;
 
 /** What an exit is built from. */
+/**
+ * Meters response bytes per client before they are sent: `take` resolves when `bytes` may go (a
+ * per-person rate limit waits here) and throws {@link ExitCapReached} when the donor's data cap is
+ * used up (the request is reset, at most one chunk past the cap).
+ */
+export interface ExitMeter {
+  take(client: string, bytes: number, signal: AbortSignal): Promise<void> | void;
+}
+
+/** Thrown by an {@link ExitMeter} when the donor's cap is reached; `message` is for the client. */
+export class ExitCapReached extends Error {
+  constructor(message = 'This donor has shared all the data it allows for now. Try another donor.') {
+    super(message);
+    this.name = 'ExitCapReached';
+  }
+}
+
 export interface ExitOptions {
   fetch: ExitFetch;
   policy: ExitPolicy;
+  /** Rate limits and caps on response bytes; none when absent. */
+  meter?: ExitMeter;
   limits?: Partial<ExitLimits>;
   /** Default `'manual'`. */
   redirectMode?: RedirectMode;
@@ -122,8 +142,8 @@ export interface ExitStats {
 
 /** The handle `createExit` returns. */
 export interface Exit {
-  /** Serves one tunnel stream; pass it as the tunnel's `onRequest`. Never throws. */
-  handleRequest(stream: IncomingStream, head: RequestHead): void;
+  /** Serves one tunnel stream for `client` (its peer id, for the meter). Never throws. */
+  handleRequest(stream: IncomingStream, head: RequestHead, client?: string): void;
   /** A snapshot of this exit's counters. */
   stats(): ExitStats;
   /** Aborts every request in progress and refuses new ones. */
@@ -165,7 +185,7 @@ export function createExit(options: ExitOptions): Exit {
   const limits: ExitLimits = { ...defaultExitLimits, ...options.limits };
   const redirectMode: RedirectMode = options.redirectMode ?? 'manual';
   const active = new Set<{ stream: IncomingStream; controller: AbortController }>();
-  const waiting: Array<{ stream: IncomingStream; head: RequestHead; url: URL }> = [];
+  const waiting: Array<{ stream: IncomingStream; head: RequestHead; url: URL; client: string }> = [];
   const stats: ExitStats = { requests: 0, active: 0, completed: 0, cancelled: 0, failed: 0, refused: {}, bytesReceived: 0, bytesServed: 0 };
   let closed = false;
 
@@ -180,7 +200,7 @@ export function createExit(options: ExitOptions): Exit {
     stream.reset(refusal.code, refusal.reason, refusal.message);
   }
 
-  function handleRequest(stream: IncomingStream, head: RequestHead): void {
+  function handleRequest(stream: IncomingStream, head: RequestHead, client: string): void {
     stats.requests++;
     if (closed) {
       refuse(stream, new ExitRefusal(ErrorCode.REFUSED_STREAM, exitResetReasons.closed, 'The donor stopped sharing. Retry to use another donor.'));
@@ -191,28 +211,28 @@ export function createExit(options: ExitOptions): Exit {
       refuse(stream, new ExitRefusal(ErrorCode.POLICY_DENIED, verdict.code, verdict.message));
       return;
     }
-    if (active.size < limits.maxConcurrentFetches) start(stream, head, verdict.url);
-    else if (waiting.length < limits.maxQueuedRequests) waiting.push({ stream, head, url: verdict.url });
+    if (active.size < limits.maxConcurrentFetches) start(stream, head, verdict.url, client);
+    else if (waiting.length < limits.maxQueuedRequests) waiting.push({ stream, head, url: verdict.url, client });
     else refuse(stream, new ExitRefusal(ErrorCode.RATE_LIMITED, exitResetReasons.busy, 'The donor is busy; try again.'));
   }
 
-  function start(stream: IncomingStream, head: RequestHead, url: URL): void {
+  function start(stream: IncomingStream, head: RequestHead, url: URL, client: string): void {
     const entry = { stream, controller: new AbortController() };
     active.add(entry);
     stats.active = active.size;
-    void serve(stream, head, url, entry.controller).finally(() => {
+    void serve(stream, head, url, client, entry.controller).finally(() => {
       active.delete(entry);
       stats.active = active.size;
       // Hand the slot to the next waiting request whose client is still there.
       for (let next = waiting.shift(); next; next = waiting.shift()) {
         if (next.stream.signal.aborted || closed) continue;
-        start(next.stream, next.head, next.url);
+        start(next.stream, next.head, next.url, next.client);
         break;
       }
     });
   }
 
-  async function serve(stream: IncomingStream, head: RequestHead, url: URL, controller: AbortController): Promise<void> {
+  async function serve(stream: IncomingStream, head: RequestHead, url: URL, client: string, controller: AbortController): Promise<void> {
     const { signal } = controller;
     // The client resetting the stream (or the link failing) stops the fetch and the body reader.
     const onStreamAbort = (): void => controller.abort(stream.signal.reason);
@@ -253,7 +273,7 @@ export function createExit(options: ExitOptions): Exit {
       if (response.body === null || head.method === 'HEAD' || nullBodyStatuses.includes(response.status)) {
         await discard(response);
       } else {
-        await pipeBody(response.body.getReader(), stream);
+        await pipeBody(response.body.getReader(), stream, client, signal);
       }
       stream.end();
       stats.completed++;
@@ -356,12 +376,13 @@ export function createExit(options: ExitOptions): Exit {
     return { response, finalUrl: verdict.url.href, redirected: response.redirected };
   }
 
-  async function pipeBody(reader: ReturnType<NonNullable<ExitFetchResponse['body']>['getReader']>, stream: IncomingStream): Promise<void> {
+  async function pipeBody(reader: ReturnType<NonNullable<ExitFetchResponse['body']>['getReader']>, stream: IncomingStream, client: string, signal: AbortSignal): Promise<void> {
     try {
       for (;;) {
         const { done, value } = await reader.read();
         if (done) return;
         if (value === undefined || value.length === 0) continue;
+        if (options.meter) await options.meter.take(client, value.length, signal);
         // write() resolves when the stream's send buffer has room: the site is read no faster than the client.
         await stream.write(value);
         stats.bytesServed += value.length;
@@ -373,9 +394,9 @@ export function createExit(options: ExitOptions): Exit {
   }
 
   return {
-    handleRequest(stream, head) {
+    handleRequest(stream, head, client = '') {
       try {
-        handleRequest(stream, head);
+        handleRequest(stream, head, client);
       } catch (error) {
         // Only a bug gets here; the stream must still end rather than hang.
         stream.reset(ErrorCode.INTERNAL_ERROR, '', `The donor failed to handle the request: ${String(error)}`);
@@ -467,6 +488,7 @@ function describeUpstreamError(error: unknown): string {
 
 function classify(error: unknown, responded: boolean): ExitRefusal {
   if (error instanceof ExitRefusal) return error;
+  if (error instanceof ExitCapReached) return new ExitRefusal(ErrorCode.RATE_LIMITED, exitResetReasons.donorCapReached, error.message);
   const policyError = findExitPolicyError(error);
   if (policyError) return new ExitRefusal(ErrorCode.POLICY_DENIED, policyError.code, policyError.message);
   if (responded) {

@@ -71,19 +71,19 @@ export type PartnerRequest = z.infer<typeof partnerRequestSchema>;
 
 const messageSchema = z.discriminatedUnion('type', [
   // service worker -> offscreen document
-  z.strictObject({ type: 'engine-configure', config: engineConfigSchema }),
-  z.strictObject({ type: 'engine-retry' }),
+  z.strictObject({ type: z.literal('engine-configure'), config: engineConfigSchema }),
+  z.strictObject({ type: z.literal('engine-retry') }),
   // offscreen document -> service worker
-  z.strictObject({ type: 'engine-status', status: donorStatusSchema }),
-  z.strictObject({ type: 'engine-ready' }),
+  z.strictObject({ type: z.literal('engine-status'), status: donorStatusSchema }),
+  z.strictObject({ type: z.literal('engine-ready') }),
   // popup -> service worker
-  z.strictObject({ type: 'retry-now' }),
+  z.strictObject({ type: z.literal('retry-now') }),
   // options page -> service worker, after importing a backup: the engine restarts under the new key
-  z.strictObject({ type: 'identity-changed' }),
+  z.strictObject({ type: z.literal('identity-changed') }),
   // partner content script -> service worker
-  z.strictObject({ type: 'partner-donate', sponsorCode: donorSettingsSchema.shape.sponsorCode }),
+  z.strictObject({ type: z.literal('partner-donate'), sponsorCode: donorSettingsSchema.shape.sponsorCode }),
   // confirm page -> service worker
-  z.strictObject({ type: 'partner-answer', requestId: z.string().max(64), accept: z.boolean() }),
+  z.strictObject({ type: z.literal('partner-answer'), requestId: z.string().max(64), accept: z.boolean() }),
 ]);
 
 /** Any message one extension context sends another. */

@@ -1,0 +1,36 @@
+// A partner page's "Donate bandwidth" button: the request is held in session storage and the donor
+// answers it in the extension's own confirmation window — a page can never turn sharing on itself.
+import { browser } from 'wxt/browser';
+import { partnerRequestSchema, type PartnerRequest } from '../protocol/runtime-messages.ts';
+import { randomId } from '../protocol/bytes.ts';
+import { storageKeys, type SettingsStore } from '../settings/settings-store.ts';
+
+/** A request left unanswered this long is dropped. */
+export const partnerRequestTtlMs = 10 * 60_000;
+const confirmWindowSize = { width: 460, height: 560 };
+
+/** What the content script hears back. */
+export type PartnerReply = { status: 'asked' } | { status: 'refused'; message: string };
+
+/** Stores the request and opens the confirmation window. */
+export async function askDonor(sponsorCode: string, origin: string | undefined): Promise<PartnerReply> {
+  // Test builds also accept their one loopback test origin (empty in production).
+  const allowed = origin !== undefined && (/^https:\/\//.test(origin) || (__PORCHLIGHT_TEST_ORIGIN__ !== '' && origin === __PORCHLIGHT_TEST_ORIGIN__));
+  if (!allowed) {
+    return { status: 'refused', message: 'Only https pages may ask Porchlight to share.' };
+  }
+  const request: PartnerRequest = { requestId: randomId(), origin, sponsorCode, at: Date.now() };
+  await browser.storage.session.set({ [storageKeys.partnerRequest]: request });
+  await browser.windows.create({ url: browser.runtime.getURL('/confirm.html'), type: 'popup', ...confirmWindowSize });
+  return { status: 'asked' };
+}
+
+/** Applies the donor's answer to the pending request with `requestId`; anything else is ignored. */
+export async function answerDonorRequest(settings: SettingsStore, requestId: string, accept: boolean): Promise<void> {
+  const stored = (await browser.storage.session.get(storageKeys.partnerRequest))[storageKeys.partnerRequest];
+  const parsed = partnerRequestSchema.safeParse(stored);
+  if (!parsed.success || parsed.data.requestId !== requestId) return;
+  await browser.storage.session.remove(storageKeys.partnerRequest);
+  if (!accept || Date.now() - parsed.data.at > partnerRequestTtlMs) return;
+  await settings.update({ sharing: true, sponsorCode: parsed.data.sponsorCode });
+}

@@ -1,0 +1,75 @@
+// Wires the background context: the settings store, the engine link (offscreen document on
+// Chrome, the engine in this page on Firefox), the watchdog alarm, idle state, the context menu
+// and partner requests. Listeners are registered synchronously so a waking worker hears its event.
+import { browser } from 'wxt/browser';
+import { parseRuntimeMessage, type RuntimeMessage } from '../protocol/runtime-messages.ts';
+import type { IdleState } from '../settings/share-gate.ts';
+import { createSettingsStore } from '../settings/settings-store.ts';
+import { createActionBadge } from './badge.ts';
+import { handleContextMenuClicks, registerContextMenu } from './context-menu.ts';
+import { createOrchestrator, type EngineLink } from './orchestrator.ts';
+import { answerDonorRequest, askDonor } from './partner-requests.ts';
+
+/** The watchdog: while sharing is on, the engine is checked (and recreated) this often. Chrome's minimum is 30 s. */
+export const watchdogPeriodMinutes = 0.5;
+const watchdogAlarm = 'porchlight-watchdog';
+/** Seconds without input before the browser calls the computer idle. */
+export const idleDetectionSeconds = 60;
+
+export interface BackgroundOptions {
+  engine: EngineLink;
+  /** Messages the engine answers itself when it lives in this context (Firefox); undefined otherwise. */
+  localEngineMessage?: (message: RuntimeMessage) => Promise<unknown> | undefined;
+}
+
+/** Starts the background context; returns the orchestrator's status sink for a local engine. */
+export function startBackground(options: BackgroundOptions): ReturnType<typeof createOrchestrator> {
+  const settings = createSettingsStore(browser.storage.local, browser.storage.onChanged, __PORCHLIGHT_SIGNALING_URL__);
+  const orchestrator = createOrchestrator({
+    settings,
+    statusArea: browser.storage.session,
+    engine: options.engine,
+    queryIdle: () => browser.idle.queryState(idleDetectionSeconds) as Promise<IdleState>,
+    badge: createActionBadge(),
+  });
+  const sync = (): void => void orchestrator.sync().catch((error: unknown) => console.error('porchlight: sync failed', error));
+  const lifetime = new AbortController();
+
+  browser.idle.setDetectionInterval(idleDetectionSeconds);
+  browser.idle.onStateChanged.addListener(sync);
+  settings.watch(sync, lifetime.signal);
+  browser.alarms.onAlarm.addListener((alarm) => {
+    if (alarm.name === watchdogAlarm) sync();
+  });
+  browser.runtime.onInstalled.addListener(() => {
+    registerContextMenu();
+    sync();
+  });
+  browser.runtime.onStartup.addListener(sync);
+  handleContextMenuClicks(lifetime.signal);
+
+  browser.runtime.onMessage.addListener((raw: unknown, sender: { origin?: string; url?: string; tab?: unknown; id?: string }) => {
+    if (sender.id !== browser.runtime.id) return undefined;
+    const message = parseRuntimeMessage(raw);
+    if (!message) return undefined;
+    switch (message.type) {
+      case 'engine-status':
+        return orchestrator.onStatus(message.status).then(() => undefined);
+      case 'engine-ready':
+      case 'retry-now':
+        sync();
+        return options.localEngineMessage?.(message);
+      case 'partner-donate':
+        // The origin comes from the browser, never from the page.
+        return askDonor(message.sponsorCode, sender.origin ?? (sender.url ? new URL(sender.url).origin : undefined));
+      case 'partner-answer':
+        return answerDonorRequest(settings, message.requestId, message.accept);
+      default:
+        return options.localEngineMessage?.(message);
+    }
+  });
+
+  void browser.alarms.create(watchdogAlarm, { periodInMinutes: watchdogPeriodMinutes });
+  sync();
+  return orchestrator;
+}

@@ -1,0 +1,16 @@
+// Chrome's offscreen document: runs the donor engine (WebRTC needs a document) and talks to the
+// service worker by runtime messages. Wiring only.
+import { browser } from 'wxt/browser';
+import { parseRuntimeMessage } from '../../protocol/runtime-messages.ts';
+import { handleEngineMessage, startBrowserEngine } from '../../offscreen/engine-host.ts';
+
+const engine = await startBrowserEngine((status) => {
+  // Wakes the service worker if it sleeps; it stores the status and updates the badge.
+  void browser.runtime.sendMessage({ type: 'engine-status', status }).catch(() => {});
+});
+browser.runtime.onMessage.addListener((raw: unknown, sender: { id?: string }) => {
+  if (sender.id !== browser.runtime.id) return undefined;
+  const message = parseRuntimeMessage(raw);
+  return message ? handleEngineMessage(engine, message) : undefined;
+});
+void browser.runtime.sendMessage({ type: 'engine-ready' }).catch(() => {});

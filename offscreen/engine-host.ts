@@ -1,0 +1,46 @@
+// Starts the donor engine in an extension context (Chrome's offscreen document, Firefox's
+// background page) with its browser-side parts — identity and usage in IndexedDB, the browser's
+// fetch, the battery — and answers the runtime messages meant for it.
+import type { RuntimeMessage } from '../protocol/runtime-messages.ts';
+import type { DonorStatus } from '../protocol/runtime-messages.ts';
+import { createBatteryMonitor } from './battery-monitor.ts';
+import { browserExitFetch, browserExitOptions } from './browser-exit-fetch.ts';
+import { createDonorEngine, type DonorEngine } from './donor-engine.ts';
+import { openIdentityStore } from './identity-store.ts';
+import { openUsageLedger } from './usage-ledger.ts';
+
+/** The engine with the parts of this browser context. */
+export async function startBrowserEngine(onStatus: (status: DonorStatus) => void): Promise<DonorEngine> {
+  const [identities, ledger, battery] = await Promise.all([openIdentityStore(), openUsageLedger(), createBatteryMonitor()]);
+  return createDonorEngine({
+    loadIdentity: () => identities.loadOrCreate(),
+    fetch: browserExitFetch(),
+    exit: browserExitOptions,
+    // Empty in production builds: the exit policy then allows no loopback origin at all.
+    ...(__PORCHLIGHT_TEST_ORIGIN__ ? { testOrigin: __PORCHLIGHT_TEST_ORIGIN__ } : {}),
+    ledger,
+    battery,
+    onStatus,
+  });
+}
+
+/**
+ * Acts on a message meant for the engine; returns a promise when the sender waits for an answer,
+ * undefined for messages that are not the engine's.
+ */
+export function handleEngineMessage(engine: DonorEngine, message: RuntimeMessage): Promise<{ ok: true }> | undefined {
+  switch (message.type) {
+    case 'engine-configure':
+      engine.configure(message.config);
+      return Promise.resolve({ ok: true });
+    case 'engine-retry':
+    case 'retry-now':
+      engine.retry();
+      return undefined;
+    case 'identity-changed':
+      engine.reloadIdentity();
+      return undefined;
+    default:
+      return undefined;
+  }
+}
