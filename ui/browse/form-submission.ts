@@ -1,0 +1,33 @@
+// What submitting a form in the view means, decided from its attributes and fields: the method,
+// and for GET the address to navigate to (HTML's "mutate action URL" with urlencoded fields).
+
+/** How a form submits. */
+export type FormMethod = 'get' | 'post' | 'dialog';
+
+/**
+ * The method of a submission: the submitter's `formmethod` when it has a valid one, else the
+ * form's `method`, else GET (HTML's enumerated attribute with GET as the invalid value default).
+ */
+export function formMethod(formAttribute: string | null, submitterAttribute: string | null): FormMethod {
+  const parse = (value: string | null): FormMethod | undefined => {
+    const lower = value?.trim().toLowerCase();
+    return lower === 'get' || lower === 'post' || lower === 'dialog' ? lower : undefined;
+  };
+  return parse(submitterAttribute) ?? parse(formAttribute) ?? 'get';
+}
+
+/** A form field's value as FormData gives it: text, or a file (of which GET sends only the name). */
+export type FormEntryValue = string | { readonly name: string };
+
+/**
+ * The URL a GET form navigates to: `action` with its query replaced by the fields,
+ * application/x-www-form-urlencoded in UTF-8 (spaces as '+'); the fragment is kept.
+ */
+export function formGetUrl(action: string, entries: Iterable<readonly [string, FormEntryValue]>): string {
+  const url = new URL(action);
+  const query = new URLSearchParams();
+  for (const [name, value] of entries) query.append(name, typeof value === 'string' ? value : value.name);
+  url.search = query.toString();
+  // `search = ''` leaves a lone '?' out, but a form with no fields still navigates to "action?".
+  return url.search === '' ? `${url.origin}${url.pathname}?${url.hash}` : url.href;
+}
