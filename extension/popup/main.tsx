@@ -1,0 +1,32 @@
+// Popup entrypoint: binds the popup view to extension storage and runtime messages.
+import { render } from 'solid-js/web';
+import { browser } from 'wxt/browser';
+import { openSettingsStore, loadStatus, watchStatus } from '../../ui/common/extension-storage.ts';
+import { applyDocumentLocale } from '../../ui/common/i18n.ts';
+import { createNow } from '../../ui/common/now-signal.ts';
+import { sendRuntimeMessage } from '../../ui/common/runtime-message.ts';
+import { createStorageSignal } from '../../ui/common/storage-signal.ts';
+import { makePopupActions } from '../../ui/popup/popup-actions.ts';
+import { PopupView } from '../../ui/popup/popup-view.tsx';
+import '../../ui/common/base.css';
+import '../../ui/popup/popup.css';
+
+function main(): void {
+  applyDocumentLocale(document, 'popup_title');
+  const settingsStore = openSettingsStore();
+  const actions = makePopupActions({
+    settings: settingsStore,
+    send: sendRuntimeMessage,
+    openOptionsPage: () => browser.runtime.openOptionsPage(),
+    closePopup: () => window.close(),
+  });
+  // The page has one root element; index.html defines it.
+  const root = document.getElementById('root')!;
+  render(() => {
+    const settings = createStorageSignal(settingsStore.load, settingsStore.watch);
+    const status = createStorageSignal(loadStatus, watchStatus);
+    return <PopupView settings={settings} status={status} now={createNow()} actions={actions} />;
+  }, root);
+}
+
+main();

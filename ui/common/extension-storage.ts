@@ -1,0 +1,20 @@
+// The donor's settings and status as the UI pages read them: the settings store and status
+// helpers from settings/, bound to this extension's storage areas.
+import { browser } from 'wxt/browser';
+import { createSettingsStore, loadDonorStatus, watchDonorStatus, type SettingsStore } from '../../settings/settings-store.ts';
+import type { DonorStatus } from '../../protocol/runtime-messages.ts';
+
+/** The settings store over `browser.storage.local`, with the build's signaling server as default. */
+export function openSettingsStore(): SettingsStore {
+  return createSettingsStore(browser.storage.local, browser.storage.onChanged, __PORCHLIGHT_SIGNALING_URL__);
+}
+
+/** The engine's last reported status (browser.storage.session). */
+export function loadStatus(): Promise<DonorStatus> {
+  return loadDonorStatus(browser.storage.session);
+}
+
+/** Calls `listener` with each status the engine reports until `signal` aborts. */
+export function watchStatus(listener: (status: DonorStatus) => void, signal: AbortSignal): void {
+  watchDonorStatus(browser.storage.onChanged, 'session', listener, signal);
+}

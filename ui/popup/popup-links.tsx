@@ -1,0 +1,31 @@
+// Links out of the popup: the browse page and the settings.
+import type { JSX } from 'solid-js';
+import { t } from '../common/i18n.ts';
+
+/** "Open the browse page" and "Settings". */
+export function PopupLinks(props: { openSettings: () => void }): JSX.Element {
+  return (
+    <nav class="popup-links" aria-label={t('popup_links_label')}>
+      <ul>
+        <li>
+          <a id="open-browse" href="/browse.html" target="_blank">
+            {t('popup_open_browse')}
+          </a>
+        </li>
+        <li>
+          {/* openOptionsPage reuses an open settings tab; the href keeps it a real link. */}
+          <a
+            id="open-settings"
+            href="/options.html"
+            onClick={(event) => {
+              event.preventDefault();
+              props.openSettings();
+            }}
+          >
+            {t('popup_open_settings')}
+          </a>
+        </li>
+      </ul>
+    </nav>
+  );
+}
