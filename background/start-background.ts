@@ -6,6 +6,7 @@ import { parseRuntimeMessage, type RuntimeMessage } from '../protocol/runtime-me
 import type { IdleState } from '../settings/share-gate.ts';
 import { createSettingsStore } from '../settings/settings-store.ts';
 import { createActionBadge } from './badge.ts';
+import { installRedirectGuards, watchExitAddresses, type AddressReporter } from './exit-guards.ts';
 import { handleContextMenuClicks, registerContextMenu } from './context-menu.ts';
 import { createOrchestrator, type EngineLink } from './orchestrator.ts';
 import { answerDonorRequest, askDonor } from './partner-requests.ts';
@@ -18,6 +19,8 @@ export const idleDetectionSeconds = 60;
 
 export interface BackgroundOptions {
   engine: EngineLink;
+  /** Where the addresses of the exit's requests go (the engine's address gate). */
+  reportAddress: AddressReporter;
   /** Messages the engine answers itself when it lives in this context (Firefox); undefined otherwise. */
   localEngineMessage?: (message: RuntimeMessage) => Promise<unknown> | undefined;
 }
@@ -47,6 +50,8 @@ export function startBackground(options: BackgroundOptions): ReturnType<typeof c
   });
   browser.runtime.onStartup.addListener(sync);
   handleContextMenuClicks(lifetime.signal);
+  watchExitAddresses(options.reportAddress, lifetime.signal);
+  void installRedirectGuards(__PORCHLIGHT_TEST_ORIGIN__).catch((error: unknown) => console.error('porchlight: redirect guards failed', error));
 
   browser.runtime.onMessage.addListener((raw: unknown, sender: { origin?: string; url?: string; tab?: unknown; id?: string }) => {
     if (sender.id !== browser.runtime.id) return undefined;

@@ -5,6 +5,7 @@ import { defineBackground } from 'wxt/utils/define-background';
 import { closeOffscreenDocument, ensureOffscreenDocument } from '../background/offscreen-document.ts';
 import type { EngineLink } from '../background/orchestrator.ts';
 import { startBackground } from '../background/start-background.ts';
+import { createAddressGate } from '../offscreen/address-gate.ts';
 import type { DonorEngine } from '../offscreen/donor-engine.ts';
 import { handleEngineMessage, startBrowserEngine } from '../offscreen/engine-host.ts';
 
@@ -21,9 +22,9 @@ function offscreenEngine(): EngineLink {
 }
 
 /** Firefox: the engine lives in this background page. */
-function localEngine(onStatus: Parameters<typeof startBrowserEngine>[0]): { link: EngineLink; engine: () => Promise<DonorEngine> } {
+function localEngine(onStatus: Parameters<typeof startBrowserEngine>[0], gate: ReturnType<typeof createAddressGate>): { link: EngineLink; engine: () => Promise<DonorEngine> } {
   let engine: Promise<DonorEngine> | undefined;
-  const get = (): Promise<DonorEngine> => (engine ??= startBrowserEngine(onStatus));
+  const get = (): Promise<DonorEngine> => (engine ??= startBrowserEngine(onStatus, gate));
   return {
     engine: get,
     link: {
@@ -47,14 +48,19 @@ export default defineBackground({
   main() {
     if (import.meta.env.FIREFOX) {
       let report: (status: Parameters<Parameters<typeof startBrowserEngine>[0]>[0]) => void = () => {};
-      const local = localEngine((status) => report(status));
+      const gate = createAddressGate();
+      const local = localEngine((status) => report(status), gate);
       const orchestrator = startBackground({
         engine: local.link,
+        reportAddress: (url, ips) => gate.report(url, ips),
         localEngineMessage: (message) => local.engine().then((engine) => handleEngineMessage(engine, message)),
       });
       report = (status) => void orchestrator.onStatus(status);
     } else {
-      startBackground({ engine: offscreenEngine() });
+      startBackground({
+        engine: offscreenEngine(),
+        reportAddress: (url, ips) => void browser.runtime.sendMessage({ type: 'exit-address', url, ips }).catch(() => {}),
+      });
     }
   },
 });

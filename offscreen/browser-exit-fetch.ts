@@ -1,12 +1,30 @@
 // The exit's fetch in an extension context (offscreen document, Firefox background page): the
 // browser's own fetch, which follows redirects itself (manual redirects are opaque in browsers),
-// so the exit runs in 'follow' mode and declarativeNetRequest guards the hops.
+// so the exit runs in 'follow' mode and declarativeNetRequest guards the hops. Where an address
+// gate is given (Chrome), no response is handed on before its addresses pass the exit policy.
+import type { AddressGate } from './address-gate.ts';
 import type { ExitFetch, ExitOptions } from './exit.ts';
+import type { ExitPolicy } from './exit-policy.ts';
 
-/** The browser's fetch, typed for the exit. */
-export function browserExitFetch(): ExitFetch {
-  const pageFetch = globalThis.fetch.bind(globalThis);
-  return ((url: string, init: RequestInit) => pageFetch(url, init)) as unknown as ExitFetch;
+/** A factory of the exit's fetch for one exit policy. */
+export type ExitFetchFactory = (policy: ExitPolicy) => ExitFetch;
+
+/** The browser's fetch, typed for the exit, checked by `gate` when there is one. */
+export function browserExitFetch(gate?: AddressGate): ExitFetchFactory {
+  const browserFetch = globalThis.fetch.bind(globalThis);
+  return (policy) =>
+    (async (url: string, init: RequestInit) => {
+      const response = await browserFetch(url, init);
+      if (gate) {
+        try {
+          await gate.verify(response.url || url, policy, init.signal ?? undefined);
+        } catch (error) {
+          await response.body?.cancel().catch(() => {});
+          throw error;
+        }
+      }
+      return response;
+    }) as unknown as ExitFetch;
 }
 
 /** Exit settings for a browser donor. */

@@ -10,7 +10,7 @@ import { pauseReason } from '../settings/share-gate.ts';
 import { startDonor, type Donor, type DonorOptions } from './donor.ts';
 import { createDonorMeter, type DonorMeter } from './donor-meter.ts';
 import { createExit, type Exit, type ExitFetch, type ExitOptions } from './exit.ts';
-import { createExitPolicy } from './exit-policy.ts';
+import { createExitPolicy, type ExitPolicy } from './exit-policy.ts';
 import { SignalingError, type WebSocketConstructor } from './signaling-client.ts';
 import type { UsageLedger } from './usage-ledger.ts';
 
@@ -36,8 +36,8 @@ export interface BatteryMonitor {
 export interface DonorEngineOptions {
   /** The donor's identity (created on first run). */
   loadIdentity(): Promise<Identity>;
-  /** The browser's fetch, adapted to the exit. */
-  fetch: ExitFetch;
+  /** The exit's fetch for an exit policy (the browser's, with its address checks). */
+  createFetch(policy: ExitPolicy): ExitFetch;
   /** Extra exit settings for this context (redirect mode, limits, an address check). */
   exit?: Partial<Pick<ExitOptions, 'redirectMode' | 'limits'>>;
   /** Test builds only: the one loopback origin the exit may fetch ('' or absent in production). */
@@ -162,7 +162,7 @@ export function createDonorEngine(options: DonorEngineOptions): DonorEngine {
     const myGeneration = ++generation;
     const identity = await options.loadIdentity();
     const policy = createExitPolicy({ allowPlainHttp: settings.allowPlainHttp, ...(options.testOrigin ? { testOrigin: options.testOrigin } : {}) });
-    const exit = createExit({ fetch: options.fetch, policy, meter, ...options.exit });
+    const exit = createExit({ fetch: options.createFetch(policy), policy, meter, ...options.exit });
     let donor: Donor;
     try {
       donor = await start({
@@ -175,10 +175,10 @@ export function createDonorEngine(options: DonorEngineOptions): DonorEngine {
         rtcConfig: options.rtcConfig,
         onSession: (session) => {
           meter?.noteClient(session.peerId, session.country);
-          publish();
+          evaluate();
           void session.tunnel.closed.then(() => {
             meter?.forgetClient(session.peerId);
-            publish();
+            evaluate();
           });
         },
       });

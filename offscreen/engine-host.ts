@@ -3,6 +3,7 @@
 // fetch, the battery — and answers the runtime messages meant for it.
 import type { RuntimeMessage } from '../protocol/runtime-messages.ts';
 import type { DonorStatus } from '../protocol/runtime-messages.ts';
+import type { AddressGate } from './address-gate.ts';
 import { createBatteryMonitor } from './battery-monitor.ts';
 import { browserExitFetch, browserExitOptions } from './browser-exit-fetch.ts';
 import { createDonorEngine, type DonorEngine } from './donor-engine.ts';
@@ -10,11 +11,11 @@ import { openIdentityStore } from './identity-store.ts';
 import { openUsageLedger } from './usage-ledger.ts';
 
 /** The engine with the parts of this browser context. */
-export async function startBrowserEngine(onStatus: (status: DonorStatus) => void): Promise<DonorEngine> {
+export async function startBrowserEngine(onStatus: (status: DonorStatus) => void, addressGate?: AddressGate): Promise<DonorEngine> {
   const [identities, ledger, battery] = await Promise.all([openIdentityStore(), openUsageLedger(), createBatteryMonitor()]);
   return createDonorEngine({
     loadIdentity: () => identities.loadOrCreate(),
-    fetch: browserExitFetch(),
+    createFetch: browserExitFetch(addressGate),
     exit: browserExitOptions,
     // Empty in production builds: the exit policy then allows no loopback origin at all.
     ...(__PORCHLIGHT_TEST_ORIGIN__ ? { testOrigin: __PORCHLIGHT_TEST_ORIGIN__ } : {}),
@@ -28,8 +29,11 @@ export async function startBrowserEngine(onStatus: (status: DonorStatus) => void
  * Acts on a message meant for the engine; returns a promise when the sender waits for an answer,
  * undefined for messages that are not the engine's.
  */
-export function handleEngineMessage(engine: DonorEngine, message: RuntimeMessage): Promise<{ ok: true }> | undefined {
+export function handleEngineMessage(engine: DonorEngine, message: RuntimeMessage, addressGate?: AddressGate): Promise<{ ok: true }> | undefined {
   switch (message.type) {
+    case 'exit-address':
+      addressGate?.report(message.url, message.ips);
+      return undefined;
     case 'engine-configure':
       engine.configure(message.config);
       return Promise.resolve({ ok: true });

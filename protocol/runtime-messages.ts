@@ -73,6 +73,8 @@ const messageSchema = z.discriminatedUnion('type', [
   // service worker -> offscreen document
   z.strictObject({ type: z.literal('engine-configure'), config: engineConfigSchema }),
   z.strictObject({ type: z.literal('engine-retry') }),
+  // service worker (webRequest) -> offscreen document: the addresses every hop of an exit request reached
+  z.strictObject({ type: z.literal('exit-address'), url: z.string().max(8192), ips: z.array(z.string().max(64)).max(32) }),
   // offscreen document -> service worker
   z.strictObject({ type: z.literal('engine-status'), status: donorStatusSchema }),
   z.strictObject({ type: z.literal('engine-ready') }),

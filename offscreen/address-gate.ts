@@ -1,0 +1,97 @@
+// Chrome's guard against DNS rebinding: a browser fetch cannot tell which address it connected
+// to, but the service worker's webRequest listener can (`details.ip`). It reports the address of
+// every hop of each of the exit's requests; the exit waits for the report of its response and runs
+// every address through the exit policy before forwarding a single byte. No report, no bytes.
+import { ExitPolicyError, type ExitPolicy } from './exit-policy.ts';
+
+/** How long the exit waits for the address report of a response before refusing it. */
+export const addressReportTimeoutMs = 5_000;
+/** Reports nobody asked for are dropped after this long. */
+export const addressReportTtlMs = 60_000;
+/** Most unclaimed reports kept (a flood of them cannot grow memory). */
+export const maxPendingAddressReports = 1024;
+
+interface Report {
+  url: string;
+  ips: readonly string[];
+  at: number;
+}
+
+export interface AddressGate {
+  /** Notes the addresses every hop of a request for `url` (its final URL) connected to. */
+  report(url: string, ips: readonly string[]): void;
+  /**
+   * Resolves when the response for `url` came from public addresses only.
+   * @throws {ExitPolicyError} 'address-not-public' for a private address; 'malformed-request' when no report came in time.
+   */
+  verify(url: string, policy: ExitPolicy, signal?: AbortSignal): Promise<void>;
+}
+
+/** An empty gate; `now` for tests. */
+export function createAddressGate(options: { timeoutMs?: number; now?: () => number } = {}): AddressGate {
+  const timeoutMs = options.timeoutMs ?? addressReportTimeoutMs;
+  const now = options.now ?? Date.now;
+  const reports: Report[] = [];
+  const waiters = new Map<string, Array<(report: Report) => void>>();
+
+  function take(url: string): Report | undefined {
+    const cutoff = now() - addressReportTtlMs;
+    while (reports.length > 0 && reports[0]!.at < cutoff) reports.shift(); // non-empty: checked in the loop condition
+    const index = reports.findIndex((r) => r.url === url);
+    return index === -1 ? undefined : reports.splice(index, 1)[0];
+  }
+
+  function check(report: Report, policy: ExitPolicy): void {
+    const url = new URL(report.url);
+    if (report.ips.length === 0) {
+      throw new ExitPolicyError({ ok: false, code: 'malformed-request', message: 'The donor could not tell which address this site is at, so it did not forward the answer.' });
+    }
+    for (const ip of report.ips) {
+      const verdict = policy.checkAddress(ip, url);
+      if (!verdict.ok) throw new ExitPolicyError(verdict);
+    }
+  }
+
+  return {
+    report(url, ips) {
+      const report = { url, ips: [...ips], at: now() };
+      const queue = waiters.get(url);
+      const waiter = queue?.shift();
+      if (queue && queue.length === 0) waiters.delete(url);
+      if (waiter) return waiter(report);
+      reports.push(report);
+      if (reports.length > maxPendingAddressReports) reports.shift();
+    },
+    async verify(url, policy, signal) {
+      const ready = take(url);
+      if (ready) return check(ready, policy);
+      const report = await new Promise<Report>((resolve, reject) => {
+        const queue = waiters.get(url) ?? [];
+        waiters.set(url, queue);
+        const done = (r: Report): void => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          resolve(r);
+        };
+        const remove = (): void => {
+          const i = queue.indexOf(done);
+          if (i !== -1) queue.splice(i, 1);
+          if (queue.length === 0) waiters.delete(url);
+        };
+        const onAbort = (): void => {
+          clearTimeout(timer);
+          remove();
+          reject(signal?.reason);
+        };
+        const timer = setTimeout(() => {
+          remove();
+          signal?.removeEventListener('abort', onAbort);
+          reject(new ExitPolicyError({ ok: false, code: 'malformed-request', message: 'The donor could not confirm which address this site is at, so it did not forward the answer.' }));
+        }, timeoutMs);
+        signal?.addEventListener('abort', onAbort, { once: true });
+        queue.push(done);
+      });
+      check(report, policy);
+    },
+  };
+}
