@@ -6,6 +6,7 @@ import {
   defaultBackupIterations,
   exportIdentityBackup,
   importIdentityBackup,
+  isPassphraseLongEnough,
   type IdentityBackupProblem,
 } from './identity-backup.ts';
 
@@ -85,6 +86,13 @@ describe('identity backup', () => {
     ['import', async () => importIdentityBackup(await exportIdentityBackup(identity, passphrase, fast), 'seven77')],
   ])('refuses a passphrase under 8 characters on %s', async (_, run) => {
     await expectProblem(run(), 'passphrase-too-short');
+  });
+
+  it('counts passphrase length in characters, not bytes or UTF-16 units', () => {
+    expect(isPassphraseLongEnough('1234567')).toBe(false);
+    expect(isPassphraseLongEnough('12345678')).toBe(true);
+    expect(isPassphraseLongEnough('گذرواژه')).toBe(false); // 7 letters, 14 UTF-8 bytes
+    expect(isPassphraseLongEnough('🔑🔑🔑🔑🔑🔑🔑')).toBe(false); // 7 characters, 14 UTF-16 units
   });
 
   it('refuses an iteration count outside the accepted range on export', async () => {

@@ -149,10 +149,15 @@ function parseBackup(text: string): BackupV1 {
   return full.data;
 }
 
+/** Whether `passphrase` is long enough for a backup (counted in characters after NFC normalization). */
+export function isPassphraseLongEnough(passphrase: string): boolean {
+  return [...passphrase.normalize('NFC')].length >= minPassphraseChars;
+}
+
 /** NFC, so the same words typed on another keyboard or system give the same bytes. */
 function checkedPassphrase(passphrase: string): Uint8Array<ArrayBuffer> {
   const normalized = passphrase.normalize('NFC');
-  if ([...normalized].length < minPassphraseChars) {
+  if (!isPassphraseLongEnough(normalized)) {
     throw new IdentityBackupError('passphrase-too-short', `identity backup: the passphrase needs at least ${minPassphraseChars} characters`);
   }
   return copy(utf8ToBytes(normalized));
