@@ -3,6 +3,7 @@
 import { browser } from 'wxt/browser';
 import { partnerRequestSchema, type PartnerRequest } from '../protocol/runtime-messages.ts';
 import { randomId } from '../protocol/bytes.ts';
+import { sessionArea } from '../settings/session-area.ts';
 import { storageKeys, type SettingsStore } from '../settings/settings-store.ts';
 
 /** A request left unanswered this long is dropped. */
@@ -20,17 +21,18 @@ export async function askDonor(sponsorCode: string, origin: string | undefined):
     return { status: 'refused', message: 'Only https pages may ask Porchlight to share.' };
   }
   const request: PartnerRequest = { requestId: randomId(), origin, sponsorCode, at: Date.now() };
-  await browser.storage.session.set({ [storageKeys.partnerRequest]: request });
+  await sessionArea().area.set({ [storageKeys.partnerRequest]: request });
   await browser.windows.create({ url: browser.runtime.getURL('/confirm.html'), type: 'popup', ...confirmWindowSize });
   return { status: 'asked' };
 }
 
 /** Applies the donor's answer to the pending request with `requestId`; anything else is ignored. */
 export async function answerDonorRequest(settings: SettingsStore, requestId: string, accept: boolean): Promise<void> {
-  const stored = (await browser.storage.session.get(storageKeys.partnerRequest))[storageKeys.partnerRequest];
+  const { area } = sessionArea();
+  const stored = (await area.get(storageKeys.partnerRequest))[storageKeys.partnerRequest];
   const parsed = partnerRequestSchema.safeParse(stored);
   if (!parsed.success || parsed.data.requestId !== requestId) return;
-  await browser.storage.session.remove(storageKeys.partnerRequest);
+  await area.remove(storageKeys.partnerRequest);
   if (!accept || Date.now() - parsed.data.at > partnerRequestTtlMs) return;
   await settings.update({ sharing: true, sponsorCode: parsed.data.sponsorCode });
 }

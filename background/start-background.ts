@@ -4,6 +4,7 @@
 import { browser } from 'wxt/browser';
 import { parseRuntimeMessage, type RuntimeMessage } from '../protocol/runtime-messages.ts';
 import type { IdleState } from '../settings/share-gate.ts';
+import { sessionArea } from '../settings/session-area.ts';
 import { createSettingsStore } from '../settings/settings-store.ts';
 import { createActionBadge } from './badge.ts';
 import { installRedirectGuards, watchExitAddresses, type AddressReporter } from './exit-guards.ts';
@@ -30,7 +31,7 @@ export function startBackground(options: BackgroundOptions): ReturnType<typeof c
   const settings = createSettingsStore(browser.storage.local, browser.storage.onChanged, __PORCHLIGHT_SIGNALING_URL__);
   const orchestrator = createOrchestrator({
     settings,
-    statusArea: browser.storage.session,
+    statusArea: sessionArea().area,
     engine: options.engine,
     queryIdle: () => browser.idle.queryState(idleDetectionSeconds) as Promise<IdleState>,
     badge: createActionBadge(),

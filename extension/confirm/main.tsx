@@ -2,6 +2,7 @@
 // request): binds the view to session storage and runtime messages.
 import { render } from 'solid-js/web';
 import { browser } from 'wxt/browser';
+import { sessionArea } from '../../settings/session-area.ts';
 import { openSettingsStore } from '../../ui/common/extension-storage.ts';
 import { applyDocumentLocale } from '../../ui/common/i18n.ts';
 import { sendRuntimeMessage } from '../../ui/common/runtime-message.ts';
@@ -20,8 +21,8 @@ function main(): void {
   const root = document.getElementById('root')!;
   render(() => {
     const request = createStorageSignal(
-      () => loadPendingRequest(browser.storage.session),
-      (listener, signal) => watchPendingRequest(browser.storage.onChanged, listener, signal),
+      () => loadPendingRequest(sessionArea().area),
+      (listener, signal) => watchPendingRequest(browser.storage.onChanged, listener, signal, sessionArea().name),
     );
     return <ConfirmView request={request} actions={actions} />;
   }, root);

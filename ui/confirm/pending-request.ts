@@ -13,11 +13,14 @@ export async function loadPendingRequest(area: StorageAreaLike): Promise<Partner
   return parsePending((await area.get(storageKeys.partnerRequest))[storageKeys.partnerRequest]);
 }
 
-/** Calls `listener` whenever the pending request in session storage changes or goes, until `signal` aborts. */
-export function watchPendingRequest(onChanged: StorageChangedEvent, listener: (request: PartnerRequest | null) => void, signal: AbortSignal): void {
-  const onChange = (changes: Record<string, { newValue?: unknown }>, areaName: string): void => {
+/**
+ * Calls `listener` whenever the pending request in session storage (`areaName`, see
+ * settings/session-area.ts) changes or goes, until `signal` aborts.
+ */
+export function watchPendingRequest(onChanged: StorageChangedEvent, listener: (request: PartnerRequest | null) => void, signal: AbortSignal, areaName = 'session'): void {
+  const onChange = (changes: Record<string, { newValue?: unknown }>, area: string): void => {
     const change = changes[storageKeys.partnerRequest];
-    if (areaName !== 'session' || !change) return;
+    if (area !== areaName || !change) return;
     listener(parsePending(change.newValue));
   };
   onChanged.addListener(onChange);
