@@ -26,6 +26,10 @@ function mergedLocales(): Array<{ relativeDest: string; contents: string }> {
   });
 }
 
+// Test builds only: the test bridge (content/test-bridge.ts) lets a suite drive the extension from
+// a loopback page; builds without a test origin skip these entrypoints.
+const testBridgeEntrypoints = ['test-bridge', 'test-bridge-frame'];
+
 // Entrypoints live in extension/ and stay thin; the engine is in offscreen/ and protocol/.
 export default defineConfig({
   srcDir: '.',
@@ -47,6 +51,19 @@ export default defineConfig({
     'build:publicAssets': (_wxt, files) => {
       files.push(...mergedLocales());
     },
+    // The test bridge lets the Firefox suite drive the extension from a loopback page; a build
+    // without a test origin leaves it out (manifest, bundle and sources zip), and
+    // tests/extension/firefox-lint.test.ts checks that it does.
+    'entrypoints:resolved': (_wxt, entrypoints) => {
+      if (testOrigin) return;
+      for (const entrypoint of entrypoints) if (testBridgeEntrypoints.includes(entrypoint.name)) entrypoint.skipped = true;
+    },
+  },
+  zip: {
+    // The sources zip (Firefox add-on review) holds what builds the extension; the suites, benches,
+    // scripts and the signaling server are not part of it. tests/extension/store-zips.test.ts
+    // rebuilds the extension from this zip and compares the result.
+    excludeSources: ['tests/**', 'bench/**', 'scratch/**', 'scripts/**', 'signaling/**', 'contracts/**', '**/*.log'],
   },
   manifest: ({ browser }) => ({
     name: '__MSG_extName__',
@@ -66,5 +83,7 @@ export default defineConfig({
     action: { default_title: '__MSG_extName__' },
     minimum_chrome_version: '120',
     browser_specific_settings: browser === 'firefox' ? { gecko: { id: 'porchlight@porchlight.network', strict_min_version: '115.0' } } : undefined,
+    // Test builds only: the test bridge's page, framed by its content script on the test origin.
+    ...(testOrigin ? { web_accessible_resources: [{ resources: ['test-bridge-frame.html'], matches: ['http://127.0.0.1/*'] }] } : {}),
   }),
 });
