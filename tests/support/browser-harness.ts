@@ -72,6 +72,13 @@ export async function buildPeerPage(testOrigin: string): Promise<string> {
   return output.text;
 }
 
+/** Builds the peer page and serves it (at {@link harnessPagePath}) from `origin`, whose exit policy allows that origin. */
+export async function serveHarnessPage(origin: OriginServer): Promise<void> {
+  const bundle = await buildPeerPage(origin.origin);
+  origin.serveStatic(harnessBundlePath, { contentType: 'text/javascript; charset=utf-8', body: bundle });
+  origin.serveStatic(harnessPagePath, { contentType: 'text/html; charset=utf-8', body: harnessHtml });
+}
+
 /** A signaling server on 127.0.0.1 that logs nothing and puts every peer in `country`. */
 export function startQuietSignaling(country = 'ZZ'): Promise<SignalingServer> {
   const quiet: SignalingLogger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -99,9 +106,7 @@ export async function startHarness(): Promise<Harness> {
   const origin = await startOriginServer();
   const signaling = await startQuietSignaling();
   try {
-    const bundle = await buildPeerPage(origin.origin);
-    origin.serveStatic(harnessBundlePath, { contentType: 'text/javascript; charset=utf-8', body: bundle });
-    origin.serveStatic(harnessPagePath, { contentType: 'text/html; charset=utf-8', body: harnessHtml });
+    await serveHarnessPage(origin);
   } catch (error) {
     await Promise.all([origin.close(), signaling.close()]);
     throw error;
