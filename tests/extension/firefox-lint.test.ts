@@ -1,0 +1,104 @@
+// The production builds as the stores receive them: the Firefox build passes Mozilla's add-on
+// linter (web-ext lint, the checks addons.mozilla.org runs) with no errors, both manifests name
+// the oldest browser they run on, and neither build carries the test bridge.
+import { execFile } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { testBridgeFramePath, testBridgeTag } from '../../content/test-bridge.ts';
+import { buildExtension } from '../support/extension-build.ts';
+
+const run = promisify(execFile);
+const webExt = fileURLToPath(new URL('../../node_modules/.bin/web-ext', import.meta.url));
+
+interface LintMessage {
+  code: string;
+  message: string;
+  file?: string;
+  line?: number;
+}
+interface LintReport {
+  errors: LintMessage[];
+  warnings: LintMessage[];
+  notices: LintMessage[];
+}
+
+/** Runs `web-ext lint` on an unpacked extension; resolves with its JSON report (it exits 1 on errors). */
+async function lint(sourceDir: string): Promise<LintReport> {
+  const args = ['lint', '--source-dir', sourceDir, '--output', 'json', '--no-config-discovery'];
+  // No update check: the suites run without a network.
+  const env = { ...process.env, NO_UPDATE_NOTIFIER: '1' };
+  let stdout: string;
+  try {
+    ({ stdout } = await run(webExt, args, { env, maxBuffer: 16 * 1024 * 1024 }));
+  } catch (error) {
+    const e = error as { stdout?: string; message: string };
+    if (!e.stdout) throw error;
+    stdout = e.stdout;
+  }
+  return JSON.parse(stdout) as LintReport;
+}
+
+/** Every file of an unpacked extension, relative to its root. */
+async function filesOf(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1));
+}
+
+/** The manifest fields these checks read. */
+interface ManifestFields {
+  manifest_version: number;
+  permissions?: string[];
+  background?: { persistent?: boolean };
+  minimum_chrome_version?: string;
+  browser_specific_settings?: { gecko?: { id?: string; strict_min_version?: string } };
+}
+
+const describeMessage = (m: LintMessage): string => `${m.code} ${m.file ?? ''}${m.line ? `:${m.line}` : ''} ${m.message}`;
+
+describe('production builds for the stores', () => {
+  let firefoxDir: string;
+  let chromeDir: string;
+
+  beforeAll(async () => {
+    [firefoxDir, chromeDir] = await Promise.all([buildExtension({ browser: 'firefox' }), buildExtension({ browser: 'chrome' })]);
+  }, 120_000);
+
+  it('the Firefox build passes web-ext lint with no errors', async () => {
+    const report = await lint(firefoxDir);
+    // Warnings do not block a listing; they are printed so a new one is noticed in review.
+    for (const warning of report.warnings) console.info(`web-ext lint warning: ${describeMessage(warning)}`);
+    expect(report.errors.map(describeMessage)).toEqual([]);
+  }, 60_000);
+
+  it('both manifests name the oldest browser they support', async () => {
+    const firefox = JSON.parse(await readFile(join(firefoxDir, 'manifest.json'), 'utf8')) as ManifestFields;
+    const chrome = JSON.parse(await readFile(join(chromeDir, 'manifest.json'), 'utf8')) as ManifestFields;
+    expect(firefox.manifest_version).toBe(2);
+    expect(firefox.browser_specific_settings?.gecko?.strict_min_version).toMatch(/^\d+\.\d+$/);
+    expect(firefox.browser_specific_settings?.gecko?.id).toMatch(/@/);
+    // The Firefox donor runs in the background page; it must stay loaded (data channels live there).
+    expect(firefox.background).toMatchObject({ persistent: true });
+    expect(firefox.permissions).toContain('dns');
+    expect(chrome.manifest_version).toBe(3);
+    expect(chrome.minimum_chrome_version).toMatch(/^\d+$/);
+  });
+
+  it('neither build carries the test bridge', async () => {
+    for (const dir of [firefoxDir, chromeDir]) {
+      const manifest = await readFile(join(dir, 'manifest.json'), 'utf8');
+      expect(manifest).not.toContain('test-bridge');
+      const parsed = JSON.parse(manifest) as { content_scripts?: unknown[]; web_accessible_resources?: unknown[] };
+      expect(parsed.content_scripts ?? []).toEqual([]);
+      expect(parsed.web_accessible_resources ?? []).toEqual([]);
+      const files = await filesOf(dir);
+      expect(files.filter((file) => file.includes('test-bridge'))).toEqual([]);
+      expect(files).not.toContain(testBridgeFramePath.slice(1));
+      for (const file of files.filter((name) => /\.(js|html)$/.test(name))) {
+        expect(await readFile(join(dir, file), 'utf8'), file).not.toContain(testBridgeTag);
+      }
+    }
+  });
+});
