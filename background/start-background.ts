@@ -59,6 +59,9 @@ export function startBackground(options: BackgroundOptions): ReturnType<typeof c
     const message = parseRuntimeMessage(raw);
     if (!message) return undefined;
     switch (message.type) {
+      case 'exit-fetch-starting':
+        // Answering is the point: the worker is up, its webRequest listener with it.
+        return Promise.resolve({ ok: true });
       case 'engine-status':
         return orchestrator.onStatus(message.status).then(() => undefined);
       case 'engine-ready':

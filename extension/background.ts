@@ -24,7 +24,7 @@ function offscreenEngine(): EngineLink {
 /** Firefox: the engine lives in this background page. */
 function localEngine(onStatus: Parameters<typeof startBrowserEngine>[0], gate: ReturnType<typeof createAddressGate>): { link: EngineLink; engine: () => Promise<DonorEngine> } {
   let engine: Promise<DonorEngine> | undefined;
-  const get = (): Promise<DonorEngine> => (engine ??= startBrowserEngine(onStatus, gate));
+  const get = (): Promise<DonorEngine> => (engine ??= startBrowserEngine(onStatus, { gate, beforeFetch: async () => {} }));
   return {
     engine: get,
     link: {

@@ -9,11 +9,19 @@ import type { ExitPolicy } from './exit-policy.ts';
 /** A factory of the exit's fetch for one exit policy. */
 export type ExitFetchFactory = (policy: ExitPolicy) => ExitFetch;
 
-/** The browser's fetch, typed for the exit, checked by `gate` when there is one. */
-export function browserExitFetch(gate?: AddressGate): ExitFetchFactory {
+/** The address gate and how to make sure its reporter is listening (Chrome: wake the service worker). */
+export interface AddressCheck {
+  gate: AddressGate;
+  beforeFetch(): Promise<void>;
+}
+
+/** The browser's fetch, typed for the exit, checked by the address gate when there is one. */
+export function browserExitFetch(check?: AddressCheck): ExitFetchFactory {
   const browserFetch = globalThis.fetch.bind(globalThis);
+  const gate = check?.gate;
   return (policy) =>
     (async (url: string, init: RequestInit) => {
+      await check?.beforeFetch();
       const response = await browserFetch(url, init);
       if (gate) {
         try {

@@ -24,6 +24,8 @@ export const scheduleCheckIntervalMs = 30_000;
 export const activeStatusIntervalMs = 1_000;
 /** The bandwidth tier a browser donor declares (Mbit/s); proof-of-bandwidth probes check it later. */
 export const browserDonorTierMbps = 50;
+/** Time a stopping donor gives its refusals (a reached cap, "stopped sharing") to reach clients before closing the tunnels. */
+export const stopGraceMs = 1_000;
 /** Price a donor lists until pricing is configurable (credits per MiB). */
 export const defaultPricePerMiB = '0.001';
 
@@ -124,9 +126,12 @@ export function createDonorEngine(options: DonorEngineOptions): DonorEngine {
     generation++;
     connecting = undefined;
     if (running) {
-      running.donor.close();
-      running.exit.close();
+      const { donor, exit } = running;
       running = undefined;
+      // Unlisted at once and no new requests; open tunnels close once the refusals are out.
+      donor.signaling.withdraw();
+      exit.close();
+      setTimeout(() => donor.close(), stopGraceMs);
     }
   }
 
@@ -258,7 +263,8 @@ export function createDonorEngine(options: DonorEngineOptions): DonorEngine {
       config = next;
       if (!meter) {
         meter = createDonorMeter(options.ledger, next.settings);
-        meter.onCapReached(() => queueMicrotask(evaluate));
+        // A task later, so the exit has sent the capped request its own refusal first.
+        meter.onCapReached(() => void setTimeout(evaluate, 0));
       }
       evaluate();
     },

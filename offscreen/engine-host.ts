@@ -5,17 +5,17 @@ import type { RuntimeMessage } from '../protocol/runtime-messages.ts';
 import type { DonorStatus } from '../protocol/runtime-messages.ts';
 import type { AddressGate } from './address-gate.ts';
 import { createBatteryMonitor } from './battery-monitor.ts';
-import { browserExitFetch, browserExitOptions } from './browser-exit-fetch.ts';
+import { browserExitFetch, browserExitOptions, type AddressCheck } from './browser-exit-fetch.ts';
 import { createDonorEngine, type DonorEngine } from './donor-engine.ts';
 import { openIdentityStore } from './identity-store.ts';
 import { openUsageLedger } from './usage-ledger.ts';
 
 /** The engine with the parts of this browser context. */
-export async function startBrowserEngine(onStatus: (status: DonorStatus) => void, addressGate?: AddressGate): Promise<DonorEngine> {
+export async function startBrowserEngine(onStatus: (status: DonorStatus) => void, addressCheck?: AddressCheck): Promise<DonorEngine> {
   const [identities, ledger, battery] = await Promise.all([openIdentityStore(), openUsageLedger(), createBatteryMonitor()]);
   return createDonorEngine({
     loadIdentity: () => identities.loadOrCreate(),
-    createFetch: browserExitFetch(addressGate),
+    createFetch: browserExitFetch(addressCheck),
     exit: browserExitOptions,
     // Empty in production builds: the exit policy then allows no loopback origin at all.
     ...(__PORCHLIGHT_TEST_ORIGIN__ ? { testOrigin: __PORCHLIGHT_TEST_ORIGIN__ } : {}),

@@ -78,6 +78,9 @@ const messageSchema = z.discriminatedUnion('type', [
   // offscreen document -> service worker
   z.strictObject({ type: z.literal('engine-status'), status: donorStatusSchema }),
   z.strictObject({ type: z.literal('engine-ready') }),
+  // offscreen document -> service worker, before each exit fetch: wakes the worker so its webRequest
+  // listener is there to report the fetch's addresses (Chrome does not wake a worker for webRequest)
+  z.strictObject({ type: z.literal('exit-fetch-starting') }),
   // popup -> service worker
   z.strictObject({ type: z.literal('retry-now') }),
   // options page -> service worker, after importing a backup: the engine restarts under the new key

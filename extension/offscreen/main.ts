@@ -10,7 +10,13 @@ const addressGate = createAddressGate();
 const engine = await startBrowserEngine((status) => {
   // Wakes the service worker if it sleeps; it stores the status and updates the badge.
   void browser.runtime.sendMessage({ type: 'engine-status', status }).catch(() => {});
-}, addressGate);
+}, {
+  gate: addressGate,
+  // Chrome does not start a sleeping worker for webRequest events; a message does.
+  beforeFetch: async () => {
+    await browser.runtime.sendMessage({ type: 'exit-fetch-starting' });
+  },
+});
 browser.runtime.onMessage.addListener((raw: unknown, sender: { id?: string }) => {
   if (sender.id !== browser.runtime.id) return undefined;
   const message = parseRuntimeMessage(raw);

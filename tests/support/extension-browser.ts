@@ -24,8 +24,15 @@ export interface ExtensionBrowser {
   close(): Promise<void>;
 }
 
+/** Extra launch settings, e.g. a UI language: `{ extraArgs: ['--lang=fa'], env: { LANGUAGE: 'fa' } }`. */
+export interface ExtensionLaunchOptions {
+  extraArgs?: readonly string[];
+  /** Added to this process's environment for the browser. */
+  env?: Record<string, string>;
+}
+
 /** Launches Chromium with a fresh profile and installs the unpacked extension at `extensionPath`. */
-export async function launchWithExtension(label: string, extensionPath: string): Promise<ExtensionBrowser> {
+export async function launchWithExtension(label: string, extensionPath: string, options: ExtensionLaunchOptions = {}): Promise<ExtensionBrowser> {
   const profileDir = await mkdtemp(join(tmpdir(), `porchlight-${label}-`));
   let browser: Browser;
   try {
@@ -35,7 +42,8 @@ export async function launchWithExtension(label: string, extensionPath: string):
       pipe: true,
       enableExtensions: true,
       protocolTimeout: protocolTimeoutMs,
-      args: [...chromiumFlags, `--user-data-dir=${profileDir}`],
+      args: [...chromiumFlags, `--user-data-dir=${profileDir}`, ...(options.extraArgs ?? [])],
+      ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
     });
   } catch (error) {
     await rm(profileDir, { recursive: true, force: true });
@@ -72,6 +80,7 @@ export async function launchWithExtension(label: string, extensionPath: string):
       return worker;
     },
     offscreenTarget(timeoutMs = 30_000) {
+      // Chromium reports it as 'background_page' once loaded ('other' for a moment before).
       return browser.waitForTarget((t) => t.type() === 'background_page' && t.url().startsWith(url('offscreen.html')), { timeout: timeoutMs });
     },
     async close() {
