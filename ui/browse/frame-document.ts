@@ -1,0 +1,71 @@
+// The view's document: a sandboxed frame (no scripts, no forms, no popups, no top navigation)
+// whose content is put in place by the browse page through the DOM. Its Content-Security-Policy
+// lets it load only what the browse page hands it (blob: and data:), never the network.
+
+/** The view's Content-Security-Policy: blob: and data: resources only, no forms, no base. */
+export const viewContentSecurityPolicy = [
+  "default-src 'none'",
+  'img-src blob: data:',
+  "style-src 'unsafe-inline' blob:",
+  'font-src blob: data:',
+  'media-src blob:',
+  "form-action 'none'",
+  "base-uri 'none'",
+].join('; ');
+
+/** The frame's sandbox flags: same origin (so the browse page can fill it) and nothing else. */
+export const viewSandbox = 'allow-same-origin';
+
+const policyMarker = 'data-porchlight-policy';
+
+/** The frame's initial document (its srcdoc): the policy first, then an empty body. */
+export function viewSkeleton(): string {
+  return `<!doctype html><html><head><meta http-equiv="Content-Security-Policy" content="${viewContentSecurityPolicy}" ${policyMarker}><meta charset="utf-8"></head><body></body></html>`;
+}
+
+/** Empties the view's document, keeping the policy <meta> (its policy stays in force regardless). */
+function clear(doc: Document): void {
+  for (const name of doc.documentElement.getAttributeNames()) doc.documentElement.removeAttribute(name);
+  for (const child of [...doc.head.childNodes]) {
+    if (!(child.nodeType === 1 && (child as Element).hasAttribute(policyMarker))) child.remove();
+  }
+  doc.body.replaceChildren();
+  for (const name of doc.body.getAttributeNames()) doc.body.removeAttribute(name);
+}
+
+/**
+ * Moves a sanitized page (`root`, the <html> of an inert document) into the view. The nodes are
+ * adopted, not copied, so references kept to them (resource tasks) stay valid.
+ */
+export function installPage(doc: Document, root: Element): void {
+  clear(doc);
+  for (const name of root.getAttributeNames()) doc.documentElement.setAttribute(name, root.getAttribute(name) ?? '');
+  const head = root.querySelector(':scope > head');
+  if (head) for (const child of [...head.childNodes]) doc.head.append(doc.adoptNode(child));
+  const body = root.querySelector(':scope > body');
+  if (body) doc.documentElement.replaceChild(doc.adoptNode(body), doc.body);
+  doc.defaultView?.scrollTo(0, 0);
+}
+
+/** Shows an image (a blob: URL) alone in the view, scaled down to fit. */
+export function installImage(doc: Document, blobUrl: string, label: string): void {
+  clear(doc);
+  const style = doc.createElement('style');
+  style.textContent = 'html,body{height:100%;margin:0}body{display:grid;place-items:center;background:#2b2b2f}img{max-inline-size:100%;max-block-size:100%}';
+  doc.head.append(style);
+  const img = doc.createElement('img');
+  img.alt = label;
+  img.src = blobUrl;
+  doc.body.append(img);
+}
+
+/** Shows plain text in the view, as the browser shows a text file. */
+export function installText(doc: Document, text: string): void {
+  clear(doc);
+  const style = doc.createElement('style');
+  style.textContent = 'pre{white-space:pre-wrap;overflow-wrap:anywhere;margin:8px;font:13px/1.45 ui-monospace,monospace}';
+  doc.head.append(style);
+  const pre = doc.createElement('pre');
+  pre.textContent = text;
+  doc.body.append(pre);
+}

@@ -1,0 +1,109 @@
+// What went wrong, in words for the person, with the one action that helps.
+import { Match, Show, Switch, type JSX } from 'solid-js';
+import { uiLanguage } from '../common/i18n.ts';
+import { bt, type BrowseMessageKey } from './browse-i18n.ts';
+import type { ProblemKind } from './browse-problems.ts';
+import type { BrowseActions, BrowseState, ShownProblem } from './browse-store.ts';
+import { countryDisplayName } from './country-label.ts';
+
+const problemMessages: Record<Exclude<ProblemKind, 'no-donor' | 'download-status'>, BrowseMessageKey> = {
+  'donor-left': 'browse_problem_donor_left',
+  policy: 'browse_problem_policy',
+  unreachable: 'browse_problem_unreachable',
+  'connect-failed': 'browse_problem_connect_failed',
+  signaling: 'browse_problem_signaling',
+  limited: 'browse_problem_limited',
+  'too-large': 'browse_problem_too_large',
+  'bad-address': 'browse_problem_bad_address',
+  other: 'browse_problem_other',
+};
+
+/** The sentence for `problem`, given the route the person chose. */
+export function problemText(problem: ShownProblem, state: BrowseState): string {
+  switch (problem.kind) {
+    case 'no-donor': {
+      const route = state.route;
+      if (route.mode === 'donor') return bt('browse_problem_no_such_donor');
+      if (route.mode === 'country') return bt('browse_problem_no_donor_country', [countryDisplayName(route.country, uiLanguage()) ?? route.country]);
+      return bt('browse_problem_no_donor');
+    }
+    case 'download-status':
+      return bt('browse_problem_download_status', [problem.detail.replace(/\D+/g, '')]);
+    default:
+      return bt(problemMessages[problem.kind]);
+  }
+}
+
+export interface ProblemNoticeProps {
+  state: BrowseState;
+  actions: BrowseActions;
+}
+
+/** The current problem, if any. */
+export function ProblemNotice(props: ProblemNoticeProps): JSX.Element {
+  return (
+    <Show when={props.state.problem}>
+      {(problem) => (
+        <div class="notice problem" role="alert" data-problem={problem().kind}>
+          <p>{problemText(problem(), props.state)}</p>
+          <Show when={problem().kind !== 'bad-address' && problem().detail}>
+            <details>
+              <summary>{bt('browse_problem_details')}</summary>
+              <p class="ltr-token break">{problem().detail}</p>
+            </details>
+          </Show>
+          <div class="actions">
+            <Switch>
+              <Match when={problem().kind === 'donor-left'}>
+                <button type="button" class="next-donor" onClick={() => void props.actions.anotherDonor()} disabled={props.state.switching}>
+                  {bt('browse_next_donor')}
+                </button>
+              </Match>
+              <Match when={problem().kind === 'signaling' && props.state.engine === 'failed'}>
+                <button type="button" onClick={() => void props.actions.start(problem().url)}>
+                  {bt('browse_retry')}
+                </button>
+              </Match>
+              <Match when={problem().kind === 'too-large' && problem().url}>
+                {(url) => (
+                  <button type="button" onClick={() => props.actions.download(url())}>
+                    {bt('browse_download_instead')}
+                  </button>
+                )}
+              </Match>
+              <Match when={problem().url && problem().kind !== 'policy'}>
+                <button type="button" onClick={() => props.actions.reload()}>
+                  {bt('browse_retry')}
+                </button>
+              </Match>
+            </Switch>
+            <button type="button" class="secondary" onClick={() => props.actions.dismissProblem()}>
+              {bt('browse_dismiss')}
+            </button>
+          </div>
+        </div>
+      )}
+    </Show>
+  );
+}
+
+export interface FormNoticeProps {
+  state: BrowseState;
+  actions: BrowseActions;
+}
+
+/** Says that a form wanted to POST, which the view cannot send yet. */
+export function UnsupportedFormNotice(props: FormNoticeProps): JSX.Element {
+  return (
+    <Show when={props.state.unsupportedForm}>
+      <div class="notice" role="status">
+        <p>{bt('browse_form_unsupported')}</p>
+        <div class="actions">
+          <button type="button" class="secondary" onClick={() => props.actions.dismissUnsupportedForm()}>
+            {bt('browse_dismiss')}
+          </button>
+        </div>
+      </div>
+    </Show>
+  );
+}
