@@ -54,6 +54,13 @@ export default defineConfig({
     // The test bridge lets the Firefox suite drive the extension from a loopback page; a build
     // without a test origin leaves it out (manifest, bundle and sources zip), and
     // tests/extension/firefox-lint.test.ts checks that it does.
+    // Test builds let the partner bridge run on their loopback test origin too.
+    'build:manifestGenerated': (_wxt, manifest) => {
+      if (!testOrigin) return;
+      for (const script of manifest.content_scripts ?? []) {
+        if (script.js?.some((file) => file.includes('partner'))) script.matches = [...(script.matches ?? []), `${new URL(testOrigin).protocol}//${new URL(testOrigin).hostname}/*`];
+      }
+    },
     'entrypoints:resolved': (_wxt, entrypoints) => {
       if (testOrigin) return;
       for (const entrypoint of entrypoints) if (testBridgeEntrypoints.includes(entrypoint.name)) entrypoint.skipped = true;
@@ -61,9 +68,9 @@ export default defineConfig({
   },
   zip: {
     // The sources zip (Firefox add-on review) holds what builds the extension; the suites, benches,
-    // scripts and the signaling server are not part of it. tests/extension/store-zips.test.ts
-    // rebuilds the extension from this zip and compares the result.
-    excludeSources: ['tests/**', 'bench/**', 'scratch/**', 'scripts/**', 'signaling/**', 'contracts/**', '**/*.log'],
+    // scripts, the signaling server and the test bridge are not part of it.
+    // tests/extension/store-zips.test.ts rebuilds the extension from this zip and compares the result.
+    excludeSources: ['tests/**', 'bench/**', 'scratch/**', 'scripts/**', 'signaling/**', 'contracts/**', '**/*.log', 'extension/test-bridge*/**', 'content/test-bridge.ts'],
   },
   manifest: ({ browser }) => ({
     name: '__MSG_extName__',

@@ -8,6 +8,8 @@ import { storageKeys, type SettingsStore } from '../settings/settings-store.ts';
 
 /** A request left unanswered this long is dropped. */
 export const partnerRequestTtlMs = 10 * 60_000;
+/** A page cannot open the confirmation window more often than this. */
+export const partnerRequestCooldownMs = 10_000;
 const confirmWindowSize = { width: 460, height: 560 };
 
 /** What the content script hears back. */
@@ -20,8 +22,13 @@ export async function askDonor(sponsorCode: string, origin: string | undefined):
   if (!allowed) {
     return { status: 'refused', message: 'Only https pages may ask Porchlight to share.' };
   }
+  const { area } = sessionArea();
+  const pending = partnerRequestSchema.safeParse((await area.get(storageKeys.partnerRequest))[storageKeys.partnerRequest]);
+  if (pending.success && Date.now() - pending.data.at < partnerRequestCooldownMs) {
+    return { status: 'refused', message: 'Porchlight is already asking; answer in its window.' };
+  }
   const request: PartnerRequest = { requestId: randomId(), origin, sponsorCode, at: Date.now() };
-  await sessionArea().area.set({ [storageKeys.partnerRequest]: request });
+  await area.set({ [storageKeys.partnerRequest]: request });
   await browser.windows.create({ url: browser.runtime.getURL('/confirm.html'), type: 'popup', ...confirmWindowSize });
   return { status: 'asked' };
 }
