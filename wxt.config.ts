@@ -51,9 +51,6 @@ export default defineConfig({
     'build:publicAssets': (_wxt, files) => {
       files.push(...mergedLocales());
     },
-    // The test bridge lets the Firefox suite drive the extension from a loopback page; a build
-    // without a test origin leaves it out (manifest, bundle and sources zip), and
-    // tests/extension/firefox-lint.test.ts checks that it does.
     // Test builds let the partner bridge run on their loopback test origin too.
     'build:manifestGenerated': (_wxt, manifest) => {
       if (!testOrigin) return;
@@ -61,6 +58,9 @@ export default defineConfig({
         if (script.js?.some((file) => file.includes('partner'))) script.matches = [...(script.matches ?? []), `${new URL(testOrigin).protocol}//${new URL(testOrigin).hostname}/*`];
       }
     },
+    // The test bridge lets the Firefox suite drive the extension from a loopback page; a build
+    // without a test origin leaves it out (manifest, bundle and sources zip), and
+    // tests/extension/firefox-lint.test.ts checks that it does.
     'entrypoints:resolved': (_wxt, entrypoints) => {
       if (testOrigin) return;
       for (const entrypoint of entrypoints) if (testBridgeEntrypoints.includes(entrypoint.name)) entrypoint.skipped = true;
