@@ -25,7 +25,8 @@ function main(): void {
   const root = document.getElementById('root')!;
   render(() => {
     const settings = createStorageSignal(store.load, store.watch);
-    return <OptionsView settings={settings} editor={createSettingsEditor(store)} defaultSignalingUrl={__PORCHLIGHT_SIGNALING_URL__} identity={identity} />;
+    const editor = createSettingsEditor(store);
+    return <OptionsView settings={settings} editor={editor} defaultSignalingUrl={__PORCHLIGHT_SIGNALING_URL__} identity={identity} />;
   }, root);
 }
 

@@ -25,7 +25,8 @@ function main(): void {
   render(() => {
     const settings = createStorageSignal(settingsStore.load, settingsStore.watch);
     const status = createStorageSignal(loadStatus, watchStatus);
-    return <PopupView settings={settings} status={status} now={createNow()} actions={actions} />;
+    const now = createNow();
+    return <PopupView settings={settings} status={status} now={now} actions={actions} />;
   }, root);
 }
 

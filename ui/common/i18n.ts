@@ -29,11 +29,16 @@ function i18nApi(): typeof Browser.i18n {
 }
 
 /**
- * The message `key` in the browser's language, with `substitutions` filling $1…$9.
+ * The message `key` in the browser's language, with `substitutions` filling $1…$9 (numbers formatted for that language).
  * @throws {Error} in development builds when no locale file defines `key`.
  */
 export function t(key: MessageKey, substitutions: ReadonlyArray<string | number> = []): string {
-  const text = i18nApi().getMessage(key, substitutions.map(String));
+  // Numbers are written the way the translation's language writes them ("۳۲" in Persian).
+  const numbers = substitutions.some((value) => typeof value === 'number') ? new Intl.NumberFormat([uiLanguage()]) : undefined;
+  const text = i18nApi().getMessage(
+    key,
+    substitutions.map((value) => (typeof value === 'number' ? numbers!.format(value) : value)),
+  );
   if (text) return text;
   if (import.meta.env.DEV) throw new Error(`i18n: no message "${key}" in locales/*/`);
   return key;
