@@ -45,6 +45,9 @@ export interface StaticFile {
   readonly body: string | Uint8Array;
 }
 
+/** Serves requests under a path prefix (test sites built on this origin, e.g. tests/support/test-site.ts). */
+export type RouteHandler = (request: IncomingMessage, response: ServerResponse, url: URL) => void | Promise<void>;
+
 export interface OriginServer {
   /** `http://127.0.0.1:<port>` (no trailing slash). */
   readonly origin: string;
@@ -55,6 +58,8 @@ export interface OriginServer {
   readonly requests: { total: number; byPath: Map<string, number> };
   /** Serves `body` at `path` from now on (the harness page and bundle). */
   serveStatic(path: string, file: StaticFile): void;
+  /** Hands every request whose path starts with `prefix` to `handler` from now on. */
+  route(prefix: string, handler: RouteHandler): void;
   close(): Promise<void>;
 }
 
@@ -96,6 +101,7 @@ export function bytesPath(length: number, seed: string | number = 0): string {
 /** Starts the origin on 127.0.0.1 and an ephemeral port. */
 export async function startOriginServer(options: { port?: number } = {}): Promise<OriginServer> {
   const statics = new Map<string, StaticFile>();
+  const routes = new Map<string, RouteHandler>();
   const requests = { total: 0, byPath: new Map<string, number>() };
 
   const server = createServer((request, response) => {
@@ -123,6 +129,7 @@ export async function startOriginServer(options: { port?: number } = {}): Promis
     const path = url.pathname;
     const file = statics.get(path);
     if (file !== undefined) return send(response, 200, file.contentType, file.body);
+    for (const [prefix, handler] of routes) if (path.startsWith(prefix)) return handler(request, response, url);
     if (path === '/' || path === '/page.html') return send(response, 200, 'text/html; charset=utf-8', originPageHtml);
     if (path === '/page2.html') return send(response, 200, 'text/html; charset=utf-8', originPage2Html);
     if (path === '/image.png') return send(response, 200, 'image/png', imagePng);
@@ -165,6 +172,9 @@ export async function startOriginServer(options: { port?: number } = {}): Promis
     serveStatic(path, file) {
       statics.set(path, file);
     },
+    route(prefix, handler) {
+      routes.set(prefix, handler);
+    },
     close() {
       server.closeAllConnections();
       return new Promise<void>((resolve) => server.close(() => resolve()));
@@ -192,8 +202,9 @@ async function echo(request: IncomingMessage, response: ServerResponse): Promise
   send(response, 200, request.headers['content-type'] ?? 'application/octet-stream', Buffer.concat(chunks));
 }
 
-async function streamBytes(request: IncomingMessage, response: ServerResponse, length: number, seed: string): Promise<void> {
-  response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(length) });
+/** Answers with `length` deterministic bytes under `seed` (what `/bytes/<length>?seed=` serves), streamed with backpressure. */
+export async function streamBytes(request: IncomingMessage, response: ServerResponse, length: number, seed: string, headers: Record<string, string> = {}): Promise<void> {
+  response.writeHead(200, { 'content-type': 'application/octet-stream', ...headers, 'content-length': String(length) });
   if (request.method === 'HEAD') {
     response.end();
     return;

@@ -54,4 +54,10 @@ describe('rewriteCssUrls', () => {
     const out = rewriteCssUrls('a{b:url(x)}', () => '") } body{color:red} a{b:url("');
     expect(findCssUrls(out)).toEqual([{ url: '") } body{color:red} a{b:url("', kind: 'url' }]);
   });
+
+  it('drops a whole @import rule when told to, and nothing else', () => {
+    const css = '@charset "utf-8";\n@import url(a.css) screen and (min-width: 1px);\n@import "b.css";\n@import url(c.css) layer(x)\n}body{background:url(d.png)}';
+    const out = rewriteCssUrls(css, (ref) => (ref.kind === 'import' ? (ref.url === 'b.css' ? 'blob:b' : null) : null));
+    expect(out).toBe('@charset "utf-8";\n\n@import "blob:b";\n}body{background:url("data:,")}');
+  });
 });

@@ -17,6 +17,8 @@ interface Found extends CssUrlRef {
   readonly end: number;
   /** Written as a string token ("…") rather than url(…). */
   readonly quoted: boolean;
+  /** For imports: where the whole @import rule starts and ends (after its ';'). */
+  rule?: { start: number; end: number };
 }
 
 const whitespace = /[ \t\n\r\f]/;
@@ -126,6 +128,9 @@ function scan(css: string): Found[] {
   const functions: Array<'image-set' | 'other'> = [];
   // Set by @import / @namespace until the rule's prelude ends.
   let atRule: 'import' | 'namespace' | undefined;
+  let atRuleStart = 0;
+  // The import whose rule has not ended yet.
+  let openImport: Found | undefined;
   let i = 0;
   while (i < css.length) {
     const ch = css[i]!;
@@ -138,7 +143,8 @@ function scan(css: string): Found[] {
       const string = readString(css, i);
       const inImageSet = functions.at(-1) === 'image-set';
       if (atRule === 'import' && functions.length === 0) {
-        found.push({ url: string.value, kind: 'import', start: i, end: string.next, quoted: true });
+        openImport = { url: string.value, kind: 'import', start: i, end: string.next, quoted: true, rule: { start: atRuleStart, end: css.length } };
+        found.push(openImport);
         atRule = undefined;
       } else if (inImageSet) {
         found.push({ url: string.value, kind: 'image-set', start: i, end: string.next, quoted: true });
@@ -150,10 +156,13 @@ function scan(css: string): Found[] {
       const name = readName(css, i + 1);
       const lower = name.value.toLowerCase();
       atRule = lower === 'import' ? 'import' : lower === 'namespace' ? 'namespace' : undefined;
+      atRuleStart = i;
       i = Math.max(name.next, i + 1);
       continue;
     }
     if (ch === ';' || ch === '{' || ch === '}') {
+      if (openImport?.rule) openImport.rule.end = ch === ';' ? i + 1 : i;
+      openImport = undefined;
       atRule = undefined;
       functions.length = 0;
       i++;
@@ -183,8 +192,13 @@ function scan(css: string): Found[] {
       if (lower === 'url') {
         const url = readUrlFunction(css, name.next + 1);
         if (atRule !== 'namespace') {
-          const kind: CssUrlKind = atRule === 'import' && functions.length === 0 ? 'import' : 'url';
-          found.push({ url: url.value, kind, start: i, end: url.next, quoted: false });
+          const isImport = atRule === 'import' && functions.length === 0;
+          const ref: Found = { url: url.value, kind: isImport ? 'import' : 'url', start: i, end: url.next, quoted: false };
+          if (isImport) {
+            ref.rule = { start: atRuleStart, end: css.length };
+            openImport = ref;
+          }
+          found.push(ref);
         }
         if (atRule === 'import') atRule = undefined;
         i = url.next;
@@ -209,16 +223,26 @@ export function cssString(value: string): string {
   return `"${value.replace(/[\\"]/g, (c) => `\\${c}`).replace(/[\n\r\f]/g, (c) => `\\${c.charCodeAt(0).toString(16)} `)}"`;
 }
 
+/** A URL that loads nothing: written where `rewriteCssUrls` is told to drop a reference that is not an import. */
+const emptyDataUrl = 'data:,';
+
 /**
  * `css` with each resource reference replaced by the URL `replace` returns for it, written as
- * url("…") (or as a string where the original was one). Everything else is kept byte for byte.
+ * url("…") (or as a string where the original was one). `null` drops an @import rule whole (any
+ * other reference then becomes an empty data: URL). Everything else is kept byte for byte.
  */
-export function rewriteCssUrls(css: string, replace: (ref: CssUrlRef) => string): string {
+export function rewriteCssUrls(css: string, replace: (ref: CssUrlRef) => string | null): string {
   let out = '';
   let last = 0;
   for (const ref of scan(css)) {
     const next = replace({ url: ref.url, kind: ref.kind });
-    out += css.slice(last, ref.start) + (ref.quoted ? cssString(next) : `url(${cssString(next)})`);
+    if (next === null && ref.rule) {
+      out += css.slice(last, ref.rule.start);
+      last = ref.rule.end;
+      continue;
+    }
+    const url = next ?? emptyDataUrl;
+    out += css.slice(last, ref.start) + (ref.quoted ? cssString(url) : `url(${cssString(url)})`);
     last = ref.end;
   }
   return out + css.slice(last);

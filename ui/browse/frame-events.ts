@@ -47,6 +47,8 @@ export function handleViewEvents(doc: Document, pageUrl: () => string, actions: 
       return;
     }
     const action = button?.getAttribute(viewAttributes.formAction) ?? form.getAttribute(viewAttributes.action) ?? pageUrl();
+    // '' marks a target the sanitizer refused (javascript:, data:): such a form goes nowhere.
+    if (action === '') return;
     actions.navigate(formGetUrl(action, formEntries(form, button)));
   }
 

@@ -20,11 +20,11 @@ export function PageTimings(props: PageTimingsProps): JSX.Element {
         <h2 id="timings-heading">{bt('browse_timings_heading')}</h2>
         <dl class="facts">
           <dt>{bt('browse_timing_headers')}</dt>
-          <dd data-timing="headers">{time(props.state.timings.headersMs)}</dd>
+          <dd data-timing="headers" data-ms={props.state.timings.headersMs}>{time(props.state.timings.headersMs)}</dd>
           <dt>{bt('browse_timing_first_content')}</dt>
-          <dd data-timing="first-content">{time(props.state.timings.firstContentMs)}</dd>
+          <dd data-timing="first-content" data-ms={props.state.timings.firstContentMs}>{time(props.state.timings.firstContentMs)}</dd>
           <dt>{bt('browse_timing_total')}</dt>
-          <dd data-timing="total">{time(props.state.timings.totalMs)}</dd>
+          <dd data-timing="total" data-ms={props.state.timings.totalMs}>{time(props.state.timings.totalMs)}</dd>
           <dt>{bt('browse_timing_resources')}</dt>
           <dd data-timing="resources">
             {bt('browse_resources_value', [number(props.state.subresources.loaded), formatDataSize(props.state.subresources.bytes)])}

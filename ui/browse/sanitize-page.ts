@@ -16,7 +16,7 @@ export const viewAttributes = {
   href: 'data-porchlight-href',
   /** On links with `download`: the suggested file name ('' for none). */
   download: 'data-porchlight-download',
-  /** On forms: the absolute address they submit to. */
+  /** On forms: the absolute address they submit to; '' when it is not an http(s) address (nothing is sent). */
   action: 'data-porchlight-action',
   /** On forms: the method as written. */
   method: 'data-porchlight-method',
@@ -202,9 +202,9 @@ function link(element: Element, context: PageContext): void {
 }
 
 function form(element: Element, context: PageContext): void {
-  const action = element.getAttribute('action');
-  const url = resolveHttpUrl(action ?? '', context.pageUrl);
-  if (url !== null) element.setAttribute(viewAttributes.action, url);
+  // No action means this page; an action that is not http(s) (javascript:, data:) means nowhere: ''.
+  const url = resolveHttpUrl(element.getAttribute('action') ?? '', context.pageUrl);
+  element.setAttribute(viewAttributes.action, url ?? '');
   element.setAttribute(viewAttributes.method, element.getAttribute('method') ?? '');
   element.removeAttribute('action');
   element.removeAttribute('method');
@@ -212,10 +212,7 @@ function form(element: Element, context: PageContext): void {
 
 function submitter(element: Element, context: PageContext): void {
   const action = element.getAttribute('formaction');
-  if (action !== null) {
-    const url = resolveHttpUrl(action, context.pageUrl);
-    if (url !== null) element.setAttribute(viewAttributes.formAction, url);
-  }
+  if (action !== null) element.setAttribute(viewAttributes.formAction, resolveHttpUrl(action, context.pageUrl) ?? '');
   const method = element.getAttribute('formmethod');
   if (method !== null) element.setAttribute(viewAttributes.formMethod, method);
   element.removeAttribute('formaction');

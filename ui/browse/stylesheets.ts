@@ -1,7 +1,7 @@
 // A page's CSS made safe to show: for the first paint every reference is replaced by a placeholder
 // that loads nothing; the final version has each image and font fetched through the donor as a
 // blob: URL, and each @import built the same way into a blob: stylesheet of its own.
-import { rewriteCssUrls, type CssUrlRef } from './css-rewrite.ts';
+import { findCssUrls, rewriteCssUrls, type CssUrlRef } from './css-rewrite.ts';
 import { resolveHttpUrl } from './resolve-url.ts';
 import type { SubresourceLoader } from './subresources.ts';
 
@@ -20,35 +20,35 @@ function staysLocal(ref: CssUrlRef): boolean {
   return ref.url.startsWith('#') || /^\s*data:/i.test(ref.url);
 }
 
-/** `css` for the first paint: local references kept, every other one replaced by `inertUrl`. */
+/** `css` for the first paint: local references kept, @imports left out, every other reference replaced by `inertUrl`. */
 export function provisionalCss(css: string): string {
-  return rewriteCssUrls(css, (ref) => (staysLocal(ref) ? ref.url : inertUrl));
+  return rewriteCssUrls(css, (ref) => (staysLocal(ref) ? ref.url : ref.kind === 'import' ? null : inertUrl));
 }
 
 /**
  * `css` (found at `baseUrl`) with every image, font and import fetched through the loader; what
- * cannot be loaded becomes `inertUrl`. Nothing in the result points at the network.
+ * cannot be loaded becomes `inertUrl` (an import that cannot is left out). Nothing in the result
+ * points at the network.
  */
 export async function buildStylesheet(css: string, baseUrl: string, loader: StylesheetLoader, depth = 0): Promise<string> {
-  const replacements = new Map<string, Promise<string>>();
+  const replacements = new Map<string, Promise<string | null>>();
   const keyOf = (ref: CssUrlRef): string => `${ref.kind === 'import' ? 'import' : 'asset'} ${ref.url}`;
-  rewriteCssUrls(css, (ref) => {
+  for (const ref of findCssUrls(css)) {
     const key = keyOf(ref);
     if (!replacements.has(key)) replacements.set(key, replacement(ref, baseUrl, loader, depth));
-    return '';
-  });
-  const resolved = new Map<string, string>();
+  }
+  const resolved = new Map<string, string | null>();
   await Promise.all([...replacements].map(async ([key, pending]) => resolved.set(key, await pending)));
-  return rewriteCssUrls(css, (ref) => resolved.get(keyOf(ref)) ?? inertUrl);
+  return rewriteCssUrls(css, (ref) => resolved.get(keyOf(ref)) ?? null);
 }
 
-async function replacement(ref: CssUrlRef, baseUrl: string, loader: StylesheetLoader, depth: number): Promise<string> {
+/** The URL to write for `ref`; null for an import that is left out. */
+async function replacement(ref: CssUrlRef, baseUrl: string, loader: StylesheetLoader, depth: number): Promise<string | null> {
   if (staysLocal(ref)) return ref.url;
   const url = resolveHttpUrl(ref.url, baseUrl);
-  if (url === null) return inertUrl;
-  if (ref.kind !== 'import') return (await loader.blobUrl(url, 'asset')) ?? inertUrl;
-  if (depth >= maxImportDepth) return inertUrl;
+  if (ref.kind !== 'import') return url === null ? inertUrl : ((await loader.blobUrl(url, 'asset')) ?? inertUrl);
+  if (url === null || depth >= maxImportDepth) return null;
   const sheet = await loader.stylesheet(url);
-  if (sheet === null) return inertUrl;
+  if (sheet === null) return null;
   return loader.cssBlobUrl(await buildStylesheet(sheet.css, sheet.url, loader, depth + 1));
 }

@@ -1,0 +1,366 @@
+// The journalist's browse page in the built extension, end to end: a Node donor on the loopback
+// signaling server, the test site on the one origin test builds may fetch, and Chromium with the
+// extension installed. Pages render inside the sandboxed view with everything fetched through the
+// donor; links, GET forms and a 50 MiB download work; a hostile page achieves nothing; the page
+// passes axe. Run inside the loopback-only namespace (scripts/netns.mjs).
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import type { CDPSession, Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser as ExtensionApi } from 'wxt/browser';
+import { defaultDonorSettings } from '../../settings/donor-settings.ts';
+import type { SignalingServer } from '../../signaling/server.ts';
+import { startQuietSignaling } from '../support/browser-harness.ts';
+import { launchWithExtension, type ExtensionBrowser } from '../support/extension-browser.ts';
+import { buildExtension, extensionTestOrigin } from '../support/extension-build.ts';
+import { startNodeDonor, type NodeDonor } from '../support/node-peers.ts';
+import { startOriginServer, type OriginServer } from '../support/origin-server.ts';
+import { installTestSite, testSiteColours, testSiteFileBytes, testSiteFileSha256, testSiteFontFamily, testSitePhotoSize, type TestSite } from '../support/test-site.ts';
+
+// A global of the extension pages the evaluated functions run in.
+declare const chrome: typeof ExtensionApi;
+
+const artifactsDir = 'test-artifacts';
+const donorCountry = 'DE';
+const viewport = { width: 1280, height: 900 };
+
+let signaling: SignalingServer;
+let origin: OriginServer;
+let site: TestSite;
+let donor: NodeDonor;
+let extension: ExtensionBrowser;
+let page: Page;
+const extraDonors: NodeDonor[] = [];
+
+/** The view frame's document, evaluated in the browse page (the frame itself runs no script). */
+function inView<T>(fn: (doc: Document) => T): Promise<T> {
+  return page.evaluate(`(${fn.toString()})(document.querySelector('iframe.view-frame').contentDocument)`) as Promise<T>;
+}
+
+/** Waits until `predicate` holds for the view's document. */
+async function waitForView(predicate: (doc: Document) => boolean, timeout = 30_000): Promise<void> {
+  await page.waitForFunction(`(() => { const doc = document.querySelector('iframe.view-frame')?.contentDocument; return !!doc && (${predicate.toString()})(doc); })()`, { timeout });
+}
+
+/** Clicks an element inside the view with a real mouse click at its centre. */
+async function clickInView(selector: string): Promise<void> {
+  const point = await page.evaluate((sel) => {
+    const frame = document.querySelector('iframe.view-frame') as HTMLIFrameElement;
+    const element = frame.contentDocument?.querySelector(sel);
+    if (!element) throw new Error(`no ${sel} in the view`);
+    element.scrollIntoView({ block: 'center' });
+    const outer = frame.getBoundingClientRect();
+    const inner = element.getBoundingClientRect();
+    return { x: outer.left + inner.left + Math.min(inner.width / 2, 20), y: outer.top + inner.top + inner.height / 2 };
+  }, selector);
+  await page.mouse.click(point.x, point.y);
+}
+
+/** Types `address` into the URL bar and presses Go; resolves with the time of the press (ms, this clock). */
+async function go(address: string): Promise<number> {
+  await page.click('#address', { count: 3 });
+  await page.keyboard.press('Backspace');
+  await page.type('#address', address);
+  const pressed = Date.now();
+  await page.click('button.go');
+  return pressed;
+}
+
+async function waitForTotal(): Promise<number> {
+  await page.waitForSelector('[data-timing="total"][data-ms]', { timeout: 60_000 });
+  return Number(await page.$eval('[data-timing="total"]', (el) => el.getAttribute('data-ms')));
+}
+
+async function timing(name: 'headers' | 'first-content' | 'total'): Promise<number> {
+  return Number(await page.$eval(`[data-timing="${name}"]`, (el) => el.getAttribute('data-ms')));
+}
+
+beforeAll(async () => {
+  await mkdir(artifactsDir, { recursive: true });
+  signaling = await startQuietSignaling(donorCountry);
+  origin = await startOriginServer({ port: Number(new URL(extensionTestOrigin).port) });
+  site = installTestSite(origin);
+  donor = await startNodeDonor(signaling.url, extensionTestOrigin);
+  const path = await buildExtension({ browser: 'chrome', testOrigin: extensionTestOrigin });
+  extension = await launchWithExtension('browse', path);
+  // The browse page reads the signaling server from the settings, as a real install does.
+  const setup = await extension.openPage('browse.html');
+  await setup.evaluate((settings) => chrome.storage.local.set({ settings }), defaultDonorSettings(signaling.url));
+  await setup.close();
+  page = await extension.openPage('browse.html');
+  page.on('pageerror', (error) => console.error(`[browse] page error: ${String(error)}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') console.error(`[browse] ${message.text()}`);
+  });
+  await page.setViewport(viewport);
+}, 240_000);
+
+afterAll(async () => {
+  await extension?.close();
+  await Promise.allSettled([donor?.close(), ...extraDonors.map((d) => d.close())]);
+  await Promise.allSettled([origin?.close(), signaling?.close()]);
+});
+
+describe('browse page', () => {
+  it('shows the test site through the donor: text, image, stylesheet, font, exit country', async () => {
+    const pressed = await go(site.url('/site/index.html'));
+    await waitForView((doc) => doc.getElementById('heading')?.textContent === 'Porchlight test site');
+    const seenMs = Date.now() - pressed;
+    const totalMs = await waitForTotal();
+    const [headersMs, firstContentMs] = [await timing('headers'), await timing('first-content')];
+    console.info(`Go → first rendered content: ${firstContentMs.toFixed(0)} ms as the page measured it (${seenMs} ms seen by the test, including connecting to the donor); headers ${headersMs.toFixed(0)} ms, everything ${totalMs.toFixed(0)} ms`);
+    expect(firstContentMs).toBeGreaterThan(0);
+    expect(firstContentMs).toBeLessThanOrEqual(totalMs);
+
+    // The picture arrived through the donor as a blob: URL and decoded.
+    await waitForView((doc) => {
+      const img = doc.getElementById('photo') as HTMLImageElement | null;
+      return !!img && img.complete && img.naturalWidth > 0;
+    });
+    const photo = await inView((doc) => {
+      const img = doc.getElementById('photo') as HTMLImageElement;
+      return { src: img.getAttribute('src'), naturalWidth: img.naturalWidth, naturalHeight: img.naturalHeight };
+    });
+    expect(photo.src).toMatch(/^blob:chrome-extension:/);
+    expect(photo).toMatchObject({ naturalWidth: testSitePhotoSize.width, naturalHeight: testSitePhotoSize.height });
+
+    // The stylesheet (and the one it imports) applied, its background image a blob: URL.
+    const styles = await inView((doc) => {
+      const view = doc.defaultView!; // a rendered document has a window
+      const style = (id: string) => view.getComputedStyle(doc.getElementById(id) ?? doc.querySelector(`.${id}`)!);
+      return {
+        heading: style('heading').color,
+        body: view.getComputedStyle(doc.body).backgroundColor,
+        imported: style('imported').color,
+        banner: style('banner').backgroundImage,
+        fontFaceCss: [...doc.querySelectorAll('style')].map((s) => s.textContent ?? '').find((css) => css.includes('@font-face')) ?? '',
+      };
+    });
+    expect(styles.heading).toBe(testSiteColours.heading);
+    expect(styles.body).toBe(testSiteColours.body);
+    expect(styles.imported).toBe(testSiteColours.imported);
+    expect(styles.banner).toMatch(/^url\("blob:chrome-extension:/);
+    expect(styles.fontFaceCss).toMatch(/src:\s*url\("blob:chrome-extension:[^"]+"\)/);
+    if (site.realFont) {
+      await waitForView(new Function('doc', `return [...doc.fonts].some((f) => f.family.includes(${JSON.stringify(testSiteFontFamily)}) && f.status === 'loaded')`) as (doc: Document) => boolean);
+    } else {
+      console.warn('No system font found to serve: the @font-face is checked for a blob: source only.');
+    }
+
+    // Every resource went through the donor, once; the browser fetched nothing from the site itself.
+    for (const path of ['/site/index.html', '/site/style.css', '/site/imported.css', '/site/images/photo.png', '/site/images/bg.png', '/site/fonts/test.ttf']) {
+      expect(site.requestsFor(path), path).toBe(1);
+    }
+    expect([...site.directRequests]).toEqual([]);
+
+    // Nothing left in the view can load or navigate on its own.
+    const leftovers = await inView((doc) => ({
+      hrefs: [...doc.querySelectorAll('[href]')].map((el) => el.getAttribute('href')).filter((href) => href !== '#'),
+      srcs: [...doc.querySelectorAll('[src]')].map((el) => el.getAttribute('src')).filter((src) => !/^(blob|data):/.test(src ?? '')),
+      actions: doc.querySelectorAll('form[action], [formaction]').length,
+      policy: doc.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content'),
+    }));
+    expect(leftovers).toMatchObject({ hrefs: [], srcs: [], actions: 0 });
+    expect(leftovers.policy).toContain("default-src 'none'");
+
+    // The exit: the donor's country and short ID, and the TLS statement.
+    expect(await page.$eval('.exit-country', (el) => [el.getAttribute('data-country'), el.textContent])).toEqual([donorCountry, 'Germany']);
+    expect(await page.$eval('.donor-short-id', (el) => el.textContent)).toBe(donor.donor.peerId.slice(0, 8));
+    expect(await page.$eval('.tls-notice', (el) => el.textContent)).toMatch(/do not log in/i);
+    expect(await page.title()).toBe('Porchlight test site — Porchlight');
+
+    // The raw response on demand.
+    await page.click('.response-details summary');
+    expect(await page.$eval('.response-status', (el) => el.textContent)).toBe('200 OK');
+    expect(await page.$$eval('.headers tbody th', (cells) => cells.map((c) => c.textContent))).toContain('x-porchlight-origin');
+
+    await page.screenshot({ path: join(artifactsDir, 'browse-index.png') });
+  }, 120_000);
+
+  it('follows a link inside the view, through the donor, and goes back', async () => {
+    const topUrl = page.url();
+    await clickInView('#second-link');
+    await waitForView((doc) => doc.getElementById('second-heading')?.textContent === 'The second page');
+    expect(await page.$eval('#address', (el) => (el as HTMLInputElement).value)).toBe(site.url('/site/second.html'));
+    expect(page.url()).toBe(topUrl);
+    expect(site.requestsFor('/site/second.html')).toBe(1);
+    await page.click('button[aria-label="Back"]');
+    await waitForView((doc) => doc.getElementById('heading') !== null);
+  }, 60_000);
+
+  it('submits a GET form through the donor and shows the answer', async () => {
+    await clickInView('#search-input');
+    await page.keyboard.type('porch light & co');
+    await clickInView('#search-submit');
+    await waitForView((doc) => doc.getElementById('query') !== null);
+    expect(await inView((doc) => doc.getElementById('query')?.textContent)).toBe('porch light & co');
+    expect(await page.$eval('#address', (el) => (el as HTMLInputElement).value)).toBe(site.url('/site/search.html?q=porch+light+%26+co'));
+    // Enter in the field submits too (implicit submission).
+    await page.click('button[aria-label="Back"]');
+    await waitForView((doc) => doc.getElementById('search-input') !== null);
+    await clickInView('#search-input');
+    await page.keyboard.type('second try');
+    await page.keyboard.press('Enter');
+    await waitForView((doc) => doc.getElementById('query')?.textContent === 'second try');
+  }, 60_000);
+
+  it('downloads the 50 MiB file through the donor, byte-exact', async () => {
+    const downloadDir = await mkdtemp(join(tmpdir(), 'porchlight-downloads-'));
+    const cdp: CDPSession = await extension.browser.target().createCDPSession();
+    try {
+      await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloadDir, eventsEnabled: true });
+      const completed = new Promise<void>((resolve, reject) => {
+        cdp.on('Browser.downloadProgress', (event) => {
+          if (event.state === 'completed') resolve();
+          if (event.state === 'canceled') reject(new Error('the browser cancelled the download'));
+        });
+      });
+      await go(site.url('/site/index.html'));
+      await waitForView((doc) => doc.getElementById('file-link') !== null);
+      await clickInView('#file-link');
+      await page.waitForSelector('.file-offer button.download-file', { timeout: 30_000 });
+      expect(await page.$eval('.file-offer', (el) => el.textContent)).toContain('file.bin');
+      const started = Date.now();
+      await page.click('.file-offer button.download-file');
+      await page.waitForSelector('.download[data-status="running"] .download-progress', { timeout: 10_000 });
+      await page.waitForSelector('.download[data-status="saved"]', { timeout: 180_000 });
+      await completed;
+      const seconds = (Date.now() - started) / 1000;
+      const saved = await readFile(join(downloadDir, 'file.bin'));
+      expect(saved.length).toBe(testSiteFileBytes);
+      expect(createHash('sha256').update(saved).digest('hex')).toBe(testSiteFileSha256());
+      console.info(`50 MiB download through the donor: ${seconds.toFixed(1)} s (${(testSiteFileBytes / 1e6 / seconds).toFixed(1)} MB/s)`);
+      expect([...site.directRequests]).toEqual([]);
+      await page.click('.download button.secondary');
+    } finally {
+      await cdp.detach().catch(() => {});
+      await rm(downloadDir, { recursive: true, force: true });
+    }
+  }, 240_000);
+
+  it('shows a hostile page without letting it run, load or navigate anything', async () => {
+    const topUrl = page.url();
+    const topTitle = () => page.title();
+    await go(site.url('/site/hostile.html'));
+    await waitForView((doc) => doc.getElementById('hostile-heading') !== null);
+    await waitForTotal();
+    // Long enough for a refresh, autofocus or onload to have fired had they survived.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+
+    const dom = await inView((doc) => ({
+      forbidden: doc.querySelectorAll('script, iframe, frame, object, embed, base, meta:not([data-porchlight-policy]), link, noscript, video[src], audio[src]').length,
+      handlers: [...doc.querySelectorAll('*')].flatMap((el) => el.getAttributeNames().filter((name) => name.startsWith('on'))),
+      targets: doc.querySelectorAll('[target], [formtarget]').length,
+      marker: doc.documentElement.getAttribute('data-pwned'),
+      spoofedAction: doc.getElementById('spoof')?.getAttribute('data-porchlight-action'),
+    }));
+    expect(dom.forbidden).toBe(0);
+    expect(dom.handlers).toEqual([]);
+    expect(dom.targets).toBe(0);
+    expect(dom.marker).toBeNull();
+    expect(dom.spoofedAction).toBe(site.url('/site/hostile.html'));
+
+    // javascript: links (HTML and SVG), a data: link, a javascript: form: nothing happens.
+    for (const selector of ['#js-link', '#svg-link', '#data-link', '#js-form-submit', '#dialog-submit']) {
+      await clickInView(selector);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await inView((doc) => doc.getElementById('hostile-heading') !== null), selector).toBe(true);
+      expect(page.url(), selector).toBe(topUrl);
+    }
+
+    // A POST form is refused in words, and sends nothing.
+    await clickInView('#post-submit');
+    await page.waitForSelector('.notice[role="status"]', { timeout: 5_000 });
+    expect(await page.$eval('.notice[role="status"]', (el) => el.textContent)).toMatch(/POST/);
+
+    // A link aimed at the top frame (or a new window) moves the view, never the top frame.
+    await clickInView('#top-link');
+    await waitForView((doc) => doc.getElementById('second-heading') !== null);
+    expect(page.url()).toBe(topUrl);
+    await page.click('button[aria-label="Back"]');
+    await waitForView((doc) => doc.getElementById('hostile-heading') !== null);
+    await clickInView('#blank-link');
+    await waitForView((doc) => doc.getElementById('second-heading') !== null);
+    expect((await extension.browser.pages()).length).toBe(2); // the setup page closed: about:blank and this one
+
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(Object.fromEntries(site.beacons)).toEqual({});
+    expect([...site.directRequests]).toEqual([]);
+    expect(page.url()).toBe(topUrl);
+    expect(await topTitle()).not.toMatch(/pwned/i);
+    expect(await page.evaluate(() => chrome.storage.local.get('pwned'))).toEqual({});
+  }, 120_000);
+
+  it('opens the address it is given in ?url= at once', async () => {
+    const second = await extension.openPage(`browse.html?url=${encodeURIComponent(site.url('/site/second.html'))}`);
+    try {
+      await second.waitForFunction(() => document.querySelector<HTMLIFrameElement>('iframe.view-frame')?.contentDocument?.getElementById('second-heading') != null, { timeout: 30_000 });
+      // Its own throwaway identity, so its own session with the donor.
+      expect(await second.$eval('.donor-short-id', (el) => el.textContent)).toBe(donor.donor.peerId.slice(0, 8));
+    } finally {
+      await second.close();
+    }
+  }, 60_000);
+
+  it('lists countries with donor counts and browses from a chosen one', async () => {
+    await page.click('input[name="route"][value="country"]');
+    await page.waitForSelector('#route-country option');
+    expect(await page.$$eval('#route-country option', (options) => options.map((o) => [(o as HTMLOptionElement).value, o.textContent]))).toEqual([[donorCountry, 'Germany — donors: 1']]);
+    await page.click('.route-picker button[type="submit"]');
+    await page.waitForFunction(() => document.querySelector('.exit-country')?.getAttribute('data-country') === 'DE' && !document.querySelector('.route-picker button[type="submit"]')?.hasAttribute('disabled'));
+    await waitForView((doc) => doc.getElementById('second-heading') !== null || doc.getElementById('hostile-heading') !== null);
+  }, 60_000);
+
+  it('says so plainly when the donor leaves, and continues with the next one only when asked', async () => {
+    const other = await startNodeDonor(signaling.url, extensionTestOrigin);
+    extraDonors.push(other);
+    await go(site.url('/site/index.html'));
+    await waitForView((doc) => doc.getElementById('heading') !== null);
+    await waitForTotal();
+    const before = await page.$eval('.donor-short-id', (el) => el.textContent);
+    const leaving = before === donor.donor.peerId.slice(0, 8) ? donor : other;
+    const staying = leaving === donor ? other : donor;
+    await leaving.close();
+    await page.waitForSelector('.donor-lost', { timeout: 30_000 });
+    expect(await page.$eval('.donor-lost', (el) => el.textContent)).toMatch(/gone offline/);
+
+    // No silent switch: a new page asks for the person's decision instead of loading elsewhere.
+    await go(site.url('/site/second.html'));
+    await page.waitForSelector('[data-problem="donor-left"]', { timeout: 30_000 });
+    expect(await page.$eval('.donor-short-id', (el) => el.textContent)).toBe(before);
+    await page.screenshot({ path: join(artifactsDir, 'browse-donor-left.png') });
+
+    await page.click('[data-problem="donor-left"] button.next-donor');
+    await waitForView((doc) => doc.getElementById('second-heading') !== null);
+    expect(await page.$eval('.donor-short-id', (el) => el.textContent)).toBe(staying.donor.peerId.slice(0, 8));
+    expect(await page.$('[data-problem]')).toBeNull();
+  }, 90_000);
+
+  it('passes axe with no violations, and mirrors for right-to-left languages', async () => {
+    const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+    const fresh = await extension.openPage('browse.html');
+    try {
+      await fresh.setViewport(viewport);
+      await fresh.evaluate(axeSource);
+      const empty = await fresh.evaluate(() => (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: unknown[] }> } }).axe.run(document, { iframes: false }));
+      expect(empty.violations).toEqual([]);
+    } finally {
+      await fresh.close();
+    }
+    // With a page shown, the response details open and the country picker showing.
+    await page.click('input[name="route"][value="country"]');
+    await page.evaluate(() => document.querySelector('.response-details')?.setAttribute('open', ''));
+    await page.evaluate(axeSource);
+    const shown = await page.evaluate(() => (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: unknown[] }> } }).axe.run(document, { iframes: false }));
+    expect(shown.violations).toEqual([]);
+
+    await page.evaluate(() => (document.documentElement.dir = 'rtl'));
+    const panelLeft = await page.$eval('.browse-panel', (el) => el.getBoundingClientRect().left);
+    expect(panelLeft).toBeLessThan(viewport.width / 2); // the side panel moves to the left
+    await page.screenshot({ path: join(artifactsDir, 'browse-rtl.png') });
+    await page.evaluate(() => (document.documentElement.dir = 'ltr'));
+  }, 120_000);
+});
