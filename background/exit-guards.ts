@@ -25,7 +25,9 @@ const exitResourceTypes = ['xmlhttprequest', 'other'] as Browser.declarativeNetR
 
 /** Installs the redirect-hop rules; `testOrigin` (test builds only) is let through. */
 export async function installRedirectGuards(testOrigin: string): Promise<void> {
-  const initiatorDomains = [browser.runtime.id];
+  // The host of the extension's own origin: Chrome's is the extension id, Firefox's a per-install
+  // UUID (its runtime.id is the gecko id, which no request is initiated from).
+  const initiatorDomains = [new URL(browser.runtime.getURL('/')).hostname];
   const block = (id: number, regexFilter: string): Browser.declarativeNetRequest.Rule => ({
     id,
     priority: 1,

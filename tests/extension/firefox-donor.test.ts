@@ -2,9 +2,10 @@
 // test origin) turns sharing on as a donor would, reports 'connected', and serves a Chromium
 // client — the browser harness page — a web page and a file, byte-exact, over real WebRTC.
 // Runs inside the loopback-only namespace; Firefox is reached through the test bridge.
+import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignalingServer } from '../../signaling/server.ts';
-import { fetchDigestIn, fetchTextIn, harnessPagePath, launchPeer, serveHarnessPage, startClientIn, startQuietSignaling, type PeerBrowser } from '../support/browser-harness.ts';
+import { fetchDigestIn, fetchFailureIn, fetchTextIn, harnessPagePath, launchPeer, serveHarnessPage, startClientIn, startQuietSignaling, type PeerBrowser } from '../support/browser-harness.ts';
 import { buildExtension, extensionTestOrigin } from '../support/extension-build.ts';
 import { launchFirefoxWithExtension, testBridgePage, updateSettingsVia, waitForStatusVia, type FirefoxWithExtension } from '../support/firefox-browser.ts';
 import { bytesPath, bytesSha256, originPageHtml, startOriginServer, type OriginServer } from '../support/origin-server.ts';
@@ -12,14 +13,24 @@ import { bytesPath, bytesSha256, originPageHtml, startOriginServer, type OriginS
 /** The file the client downloads through the Firefox donor. */
 const fileBytes = 8 * 1024 * 1024;
 const fileSeed = 'firefox-donor';
+/** A stand-in for a device on the donor's home network: another loopback address, outside the test origin. */
+const lanHost = '127.0.0.2';
+const lanPort = 47620;
 
 describe('Firefox ESR donor, Chromium client', () => {
   let signaling: SignalingServer;
   let origin: OriginServer;
   let firefox: FirefoxWithExtension;
   let client: PeerBrowser;
+  let lan: Server;
+  const lanRequests: string[] = [];
 
   beforeAll(async () => {
+    lan = createServer((request, response) => {
+      lanRequests.push(request.url ?? '');
+      response.end('router admin page');
+    });
+    await new Promise<void>((resolve, reject) => lan.once('error', reject).listen(lanPort, lanHost, resolve));
     signaling = await startQuietSignaling('DE');
     // The test build's one allowed origin: the site the client asks for, the bridge page and the harness page.
     origin = await startOriginServer({ port: Number(new URL(extensionTestOrigin).port) });
@@ -32,6 +43,7 @@ describe('Firefox ESR donor, Chromium client', () => {
   afterAll(async () => {
     await Promise.allSettled([firefox?.close(), client?.close()]);
     await Promise.allSettled([origin?.close(), signaling?.close()]);
+    lan?.close();
   });
 
   it('turns sharing on and serves a page and a file byte-exact', async () => {
@@ -60,4 +72,13 @@ describe('Firefox ESR donor, Chromium client', () => {
     const helped = await waitForStatusVia(bridge, (status) => status.bytesToday >= fileBytes, 15_000);
     expect(helped.state).toBe('connected');
   }, 120_000);
+
+  it("never lets a redirect take the donor's browser to a private address", async () => {
+    // The first URL passes the exit policy; its redirect points into the donor's network. The
+    // redirect-hop rules (declarativeNetRequest) must stop it before a request leaves Firefox.
+    const target = `http://${lanHost}:${lanPort}/admin`;
+    const outcome = await fetchFailureIn(client.page, origin.url(`/redirect?to=${encodeURIComponent(target)}`));
+    expect(outcome.ok).toBe(false);
+    expect(lanRequests).toEqual([]);
+  }, 60_000);
 });
