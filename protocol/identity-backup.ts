@@ -43,6 +43,7 @@ export class IdentityBackupError extends Error {
   }
 }
 
+/** Options for `exportIdentityBackup`. */
 export interface ExportOptions {
   /** PBKDF2 iterations; tests lower it, everything else keeps the default. */
   iterations?: number;

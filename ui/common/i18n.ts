@@ -34,11 +34,9 @@ function i18nApi(): typeof Browser.i18n {
  */
 export function t(key: MessageKey, substitutions: ReadonlyArray<string | number> = []): string {
   // Numbers are written the way the translation's language writes them ("۳۲" in Persian).
-  const numbers = substitutions.some((value) => typeof value === 'number') ? new Intl.NumberFormat([uiLanguage()]) : undefined;
-  const text = i18nApi().getMessage(
-    key,
-    substitutions.map((value) => (typeof value === 'number' ? numbers!.format(value) : value)),
-  );
+  let numbers: Intl.NumberFormat | undefined;
+  const strings = substitutions.map((value) => (typeof value === 'number' ? (numbers ??= new Intl.NumberFormat([uiLanguage()])).format(value) : value));
+  const text = i18nApi().getMessage(key, strings);
   if (text) return text;
   if (import.meta.env.DEV) throw new Error(`i18n: no message "${key}" in locales/*/`);
   return key;

@@ -8,6 +8,7 @@ export type AnswerOutcome = 'allowed' | 'denied' | 'expired' | 'failed';
 /** Wait this long after a settled answer before closing, so the result can be seen and heard. */
 export const closeAfterAnswerMs = 1500;
 
+/** What the confirmation page can do. */
 export interface ConfirmActions {
   /** Sends the donor's answer to the service worker and reports what came of it. */
   answer(request: PartnerRequest, accept: boolean): Promise<AnswerOutcome>;
@@ -15,6 +16,7 @@ export interface ConfirmActions {
   close(): void;
 }
 
+/** What the confirmation actions need from the browser. */
 export interface ConfirmActionDeps {
   send: (message: RuntimeMessage) => Promise<unknown>;
   loadSettings: () => Promise<DonorSettings>;

@@ -24,11 +24,16 @@ export function ConfirmView(props: { request: Accessor<PartnerRequest | null | u
     setBusy(false);
     if (result === 'allowed' || result === 'denied') setTimeout(() => props.actions.close(), closeAfterAnswerMs);
   };
+  const outcomeText = (): string => {
+    const settled = outcome();
+    if (settled) return t(outcomeMessages[settled]);
+    return busy() ? t('confirm_working') : '';
+  };
   return (
     <main class="confirm">
       <h1>{t('confirm_title')}</h1>
       <p id="confirm-outcome" role="status" class={outcome() === 'failed' ? 'error-text' : undefined}>
-        {outcome() ? t(outcomeMessages[outcome()!]) : busy() ? t('confirm_working') : ''}
+        {outcomeText()}
       </p>
       <Switch>
         {/* Once answered, the service worker clears the request; the outcome stays on screen. */}

@@ -4,6 +4,7 @@ import { describedBy, FieldError, FieldHint } from './field-parts.tsx';
 import type { SaveResult } from './settings-editor.ts';
 import { amountText, parseAmount, preferredUnit, type AmountUnit, type AmountUnits } from './setting-inputs.ts';
 
+/** An amount field: its label, units, stored value and how to save it. */
 export interface AmountFieldProps<Key extends string> {
   id: string;
   label: string;

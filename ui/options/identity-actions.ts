@@ -20,6 +20,7 @@ export interface IdentityActions {
   importBackup(file: Blob, passphrase: string): Promise<string>;
 }
 
+/** What the identity actions need: the key store, runtime messages, a way to download. */
 export interface IdentityActionDeps {
   openStore: () => Promise<IdentityStore>;
   send: (message: RuntimeMessage) => Promise<unknown>;

@@ -11,6 +11,7 @@ import type { SettingsEditor } from './settings-editor.ts';
 import { SitesSection } from './sites-section.tsx';
 import { SponsorSection } from './sponsor-section.tsx';
 
+/** The options page's signals and actions. */
 export interface OptionsViewProps {
   settings: Accessor<DonorSettings | undefined>;
   editor: SettingsEditor;

@@ -3,6 +3,7 @@ import { createEffect, createSignal, on, untrack, type JSX } from 'solid-js';
 import { describedBy, FieldError, FieldHint } from './field-parts.tsx';
 import type { SaveResult } from './settings-editor.ts';
 
+/** A text field: its label, hint, error, stored value and how to save it. */
 export interface TextFieldProps {
   id: string;
   label: string;

@@ -3,6 +3,7 @@ import type { JSX } from 'solid-js';
 import { describedBy, FieldHint } from './field-parts.tsx';
 import type { SaveResult } from './settings-editor.ts';
 
+/** A checkbox field: its label, hint, stored value and how to save it. */
 export interface ToggleFieldProps {
   id: string;
   label: string;

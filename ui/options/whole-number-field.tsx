@@ -4,6 +4,7 @@ import { describedBy, FieldError, FieldHint } from './field-parts.tsx';
 import type { SaveResult } from './settings-editor.ts';
 import { parseWholeNumber } from './setting-inputs.ts';
 
+/** A whole-number field: its label, range, stored value and how to save it. */
 export interface WholeNumberFieldProps {
   id: string;
   label: string;

@@ -12,6 +12,7 @@ export interface PopupActions {
   openSettings(): Promise<void>;
 }
 
+/** What the popup actions need: the settings store, runtime messages, the options page, closing. */
 export interface PopupActionDeps {
   settings: SettingsStore;
   send: (message: RuntimeMessage) => Promise<unknown>;

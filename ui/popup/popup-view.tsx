@@ -9,6 +9,7 @@ import { PopupLinks } from './popup-links.tsx';
 import { ShareStatus } from './share-status.tsx';
 import { ShareSwitch } from './share-switch.tsx';
 
+/** The popup's signals and actions. */
 export interface PopupViewProps {
   settings: Accessor<DonorSettings | undefined>;
   status: Accessor<DonorStatus | undefined>;
