@@ -86,6 +86,8 @@ export function sanitizePage(html: string, context: PageContext): SanitizedPage 
     WHOLE_DOCUMENT: true,
     RETURN_DOM: true,
     ADD_TAGS: ['link'],
+    // A button's own target and method; moved into data- attributes below like the form's.
+    ADD_ATTR: ['formaction', 'formmethod'],
     FORBID_TAGS: forbiddenTags.filter((tag) => tag !== 'title'),
     FORBID_ATTR: forbiddenAttributes,
     ALLOW_UNKNOWN_PROTOCOLS: false,
