@@ -4,7 +4,6 @@ import { defineConfig } from 'vitest/config';
 // Everything runs inside the loopback-only namespace that scripts/test.mjs sets up.
 export default defineConfig({
   test: {
-    include: ['{protocol,offscreen,settings,background,ui,content,signaling}/**/*.test.ts', 'tests/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     globalSetup: ['tests/support/global-setup.ts'],
@@ -12,5 +11,21 @@ export default defineConfig({
     // Browser and WebRTC suites are CPU-heavy on 2 cores; keep files from starving each other.
     maxWorkers: 2,
     minWorkers: 1,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['{protocol,offscreen,settings,background,ui,content,signaling}/**/*.test.ts'], sequence: { groupOrder: 0 } },
+      },
+      {
+        extends: true,
+        test: { name: 'integration', include: ['tests/integration/**/*.test.ts', 'tests/browser/**/*.test.ts'], sequence: { groupOrder: 0 } },
+      },
+      {
+        // The extension suites share the test origin's fixed port (build-time: test builds allow exactly
+        // one origin) and each drives whole browsers: one file at a time, after the others.
+        extends: true,
+        test: { name: 'extension', include: ['tests/extension/**/*.test.ts'], poolOptions: { forks: { singleFork: true } }, sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 });

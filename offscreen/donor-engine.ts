@@ -122,16 +122,23 @@ export function createDonorEngine(options: DonorEngineOptions): DonorEngine {
     options.onStatus(status);
   }
 
-  function stopDonor(): void {
+  /**
+   * Unlists the donor at once and closes its tunnels once the refusals are out. A reached cap leaves
+   * the exit to refuse the requests itself (the meter refuses every further byte), so clients read
+   * "cap reached" rather than "stopped sharing"; any other stop refuses them all now.
+   */
+  function stopDonor(why: 'cap' | 'other' = 'other'): void {
     generation++;
     connecting = undefined;
     if (running) {
       const { donor, exit } = running;
       running = undefined;
-      // Unlisted at once and no new requests; open tunnels close once the refusals are out.
       donor.signaling.withdraw();
-      exit.close();
-      setTimeout(() => donor.close(), stopGraceMs);
+      if (why === 'other') exit.close();
+      setTimeout(() => {
+        exit.close();
+        donor.close();
+      }, stopGraceMs);
     }
   }
 
@@ -233,7 +240,7 @@ export function createDonorEngine(options: DonorEngineOptions): DonorEngine {
     const wanted = snapshot();
     const shouldServe = wanted.state === 'connected' || wanted.state === 'starting' || wanted.state === 'offline';
     if (!shouldServe) {
-      stopDonor();
+      stopDonor(wanted.reason === 'daily-cap' || wanted.reason === 'monthly-cap' ? 'cap' : 'other');
       clearRetry();
       offline = undefined;
       failures = 0;

@@ -150,6 +150,9 @@ export interface Exit {
   close(): void;
 }
 
+/** The most response bytes metered at once: one DATA frame's payload, so a cap is overshot by at most this. */
+export const meteredSliceBytes = 64 * 1024;
+
 // fetch's null-body statuses (Fetch standard): no body may be forwarded for them.
 const nullBodyStatuses: readonly number[] = [101, 103, 204, 205, 304];
 const redirectStatuses: readonly number[] = [301, 302, 303, 307, 308];
@@ -181,7 +184,7 @@ class ExitRefusal extends Error {
 
 /** Builds an exit over the donor's fetch and exit policy. */
 export function createExit(options: ExitOptions): Exit {
-  const { fetch, policy } = options;
+  const { fetch, policy, meter } = options;
   const limits: ExitLimits = { ...defaultExitLimits, ...options.limits };
   const redirectMode: RedirectMode = options.redirectMode ?? 'manual';
   const active = new Set<{ stream: IncomingStream; controller: AbortController }>();
@@ -382,10 +385,20 @@ export function createExit(options: ExitOptions): Exit {
         const { done, value } = await reader.read();
         if (done) return;
         if (value === undefined || value.length === 0) continue;
-        if (options.meter) await options.meter.take(client, value.length, signal);
-        // write() resolves when the stream's send buffer has room: the site is read no faster than the client.
-        await stream.write(value);
-        stats.bytesServed += value.length;
+        if (!meter) {
+          // write() resolves when the stream's send buffer has room: the site is read no faster than the client.
+          await stream.write(value);
+          stats.bytesServed += value.length;
+          continue;
+        }
+        // Browsers hand over chunks of up to a megabyte; metered in frame-sized slices, a cap is
+        // overshot by at most one slice.
+        for (let offset = 0; offset < value.length; offset += meteredSliceBytes) {
+          const slice = value.subarray(offset, offset + meteredSliceBytes);
+          await meter.take(client, slice.length, signal);
+          await stream.write(slice);
+          stats.bytesServed += slice.length;
+        }
       }
     } catch (error) {
       await reader.cancel(error).catch(() => {});

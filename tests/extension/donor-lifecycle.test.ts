@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSignalingServer, type SignalingServer } from '../../signaling/server.ts';
 import type { Client } from '../../offscreen/client.ts';
+import { meteredSliceBytes } from '../../offscreen/exit.ts';
 import { TunnelFetchError } from '../../offscreen/tunnel-fetch.ts';
 import { buildExtension, extensionTestOrigin } from '../support/extension-build.ts';
 import { launchWithExtension, type ExtensionBrowser } from '../support/extension-browser.ts';
@@ -40,9 +41,9 @@ beforeAll(async () => {
   signaling = await createSignalingServer({ host: '127.0.0.1', port: 0, logger: quiet, lookupCountry: () => 'DE', pingIntervalMs: 1_000 });
   origin = await startOriginServer({ port: Number(new URL(extensionTestOrigin).port) });
   origin.serveStatic('/page.html', { contentType: 'text/html; charset=utf-8', body: originPageHtml });
-  const path = await buildExtension({ browser: 'chrome', testOrigin: extensionTestOrigin, signalingUrl: signaling.url });
+  const path = await buildExtension({ browser: 'chrome', testOrigin: extensionTestOrigin });
   donor = await launchWithExtension('donor', path);
-  await patchDonorSettings(donor, { sharing: true });
+  await patchDonorSettings(donor, { sharing: true, signalingUrl: signaling.url });
   await waitForDonorStatus(donor, (s) => s.state === 'connected');
 }, 120_000);
 
@@ -115,8 +116,8 @@ describe('donor extension (Chromium)', () => {
     expect((cut as TunnelFetchError).reason).toBe('donor-cap-reached');
     const status = await waitForDonorStatus(donor, (s) => s.state === 'paused');
     expect(status.reason).toBe('daily-cap');
-    // At most one chunk past the cap.
-    expect(status.bytesToday).toBeLessThanOrEqual(capBytes + 64 * 1024);
+    // At most one metered slice past the cap.
+    expect(status.bytesToday).toBeLessThanOrEqual(capBytes + meteredSliceBytes);
     await patchDonorSettings(donor, { dailyCapBytes: null });
     await waitForDonorStatus(donor, (s) => s.state === 'connected');
   }, 90_000);

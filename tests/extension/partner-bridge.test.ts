@@ -58,7 +58,10 @@ describe('partner bridge', () => {
     expect(await confirm.$eval('#confirm-request', (e) => e.textContent)).toContain('NGO-7');
     expect((await storedSettings()).sharing ?? false).toBe(false);
     await confirm.click('#confirm-deny');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The window closes itself once answered.
+    const deadline = Date.now() + 10_000;
+    while (ext.browser.targets().some((t) => t.url() === ext.url('confirm.html')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(ext.browser.targets().some((t) => t.url() === ext.url('confirm.html'))).toBe(false);
     expect((await storedSettings()).sharing ?? false).toBe(false);
     await page.close();
   }, 60_000);
