@@ -8,6 +8,7 @@ import { startBackground } from '../background/start-background.ts';
 import { createAddressGate } from '../offscreen/address-gate.ts';
 import type { DonorEngine } from '../offscreen/donor-engine.ts';
 import { handleEngineMessage, startBrowserEngine } from '../offscreen/engine-host.ts';
+import { browserDnsResolver } from '../offscreen/firefox-dns-check.ts';
 
 /** Chrome: the engine lives in the offscreen document and is reached by runtime messages. */
 function offscreenEngine(): EngineLink {
@@ -24,7 +25,8 @@ function offscreenEngine(): EngineLink {
 /** Firefox: the engine lives in this background page. */
 function localEngine(onStatus: Parameters<typeof startBrowserEngine>[0], gate: ReturnType<typeof createAddressGate>): { link: EngineLink; engine: () => Promise<DonorEngine> } {
   let engine: Promise<DonorEngine> | undefined;
-  const get = (): Promise<DonorEngine> => (engine ??= startBrowserEngine(onStatus, { gate, beforeFetch: async () => {} }));
+  // Firefox resolves each exit request's host first (DESIGN: DNS rebinding); the gate checks what was connected to.
+  const get = (): Promise<DonorEngine> => (engine ??= startBrowserEngine(onStatus, { gate, beforeFetch: async () => {} }, browserDnsResolver(browser)));
   return {
     engine: get,
     link: {

@@ -7,15 +7,19 @@ import type { AddressGate } from './address-gate.ts';
 import { createBatteryMonitor } from './battery-monitor.ts';
 import { browserExitFetch, browserExitOptions, type AddressCheck } from './browser-exit-fetch.ts';
 import { createDonorEngine, type DonorEngine } from './donor-engine.ts';
+import { withDnsCheck, type ResolveHost } from './firefox-dns-check.ts';
 import { openIdentityStore } from './identity-store.ts';
 import { openUsageLedger } from './usage-ledger.ts';
 
-/** The engine with the parts of this browser context. */
-export async function startBrowserEngine(onStatus: (status: DonorStatus) => void, addressCheck?: AddressCheck): Promise<DonorEngine> {
+/**
+ * The engine with the parts of this browser context; with `resolveHost` (Firefox), each exit request's
+ * host is resolved and checked before it is fetched (offscreen/firefox-dns-check.ts).
+ */
+export async function startBrowserEngine(onStatus: (status: DonorStatus) => void, addressCheck?: AddressCheck, resolveHost?: ResolveHost): Promise<DonorEngine> {
   const [identities, ledger, battery] = await Promise.all([openIdentityStore(), openUsageLedger(), createBatteryMonitor()]);
   return createDonorEngine({
     loadIdentity: () => identities.loadOrCreate(),
-    createFetch: browserExitFetch(addressCheck),
+    createFetch: resolveHost ? withDnsCheck(browserExitFetch(addressCheck), resolveHost) : browserExitFetch(addressCheck),
     exit: browserExitOptions,
     // Empty in production builds: the exit policy then allows no loopback origin at all.
     ...(__PORCHLIGHT_TEST_ORIGIN__ ? { testOrigin: __PORCHLIGHT_TEST_ORIGIN__ } : {}),

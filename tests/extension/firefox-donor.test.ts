@@ -16,6 +16,8 @@ const fileSeed = 'firefox-donor';
 /** A stand-in for a device on the donor's home network: another loopback address, outside the test origin. */
 const lanHost = '127.0.0.2';
 const lanPort = 47620;
+/** A public-looking name Firefox resolves to loopback (`network.dns.localDomains`): a rebinding attack's answer. */
+const rebindingName = 'rebind.porchlight.network';
 
 describe('Firefox ESR donor, Chromium client', () => {
   let signaling: SignalingServer;
@@ -37,7 +39,7 @@ describe('Firefox ESR donor, Chromium client', () => {
     origin.serveStatic(testBridgePage.path, testBridgePage);
     await serveHarnessPage(origin);
     const extensionPath = await buildExtension({ browser: 'firefox', testOrigin: extensionTestOrigin, signalingUrl: signaling.url });
-    [firefox, client] = await Promise.all([launchFirefoxWithExtension('firefox-donor', extensionPath), launchPeer('chromium-client', origin.url(harnessPagePath))]);
+    [firefox, client] = await Promise.all([launchFirefoxWithExtension('firefox-donor', extensionPath, { 'network.dns.localDomains': rebindingName }), launchPeer('chromium-client', origin.url(harnessPagePath))]);
   }, 180_000);
 
   afterAll(async () => {
@@ -80,5 +82,12 @@ describe('Firefox ESR donor, Chromium client', () => {
     const outcome = await fetchFailureIn(client.page, origin.url(`/redirect?to=${encodeURIComponent(target)}`));
     expect(outcome.ok).toBe(false);
     expect(lanRequests).toEqual([]);
+  }, 60_000);
+
+  it('refuses a public name that resolves into the donor\'s network before connecting', async () => {
+    // Firefox resolves first (offscreen/firefox-dns-check.ts): without that check the request would
+    // go out and fail to connect ('upstream-failed'); with it, the exit policy refuses the address.
+    const outcome = await fetchFailureIn(client.page, `https://${rebindingName}/`);
+    expect(outcome).toMatchObject({ ok: false, reason: 'address-not-public' });
   }, 60_000);
 });

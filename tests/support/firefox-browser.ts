@@ -67,14 +67,17 @@ export interface FirefoxWithExtension {
   close(): Promise<void>;
 }
 
-/** Launches Firefox ESR (headless, fresh profile) and installs the unpacked extension at `extensionPath`. */
-export async function launchFirefoxWithExtension(label: string, extensionPath: string): Promise<FirefoxWithExtension> {
+/**
+ * Launches Firefox ESR (headless, fresh profile with {@link firefoxPrefs} and `extraPrefs`) and
+ * installs the unpacked extension at `extensionPath`.
+ */
+export async function launchFirefoxWithExtension(label: string, extensionPath: string, extraPrefs: Record<string, string | number | boolean> = {}): Promise<FirefoxWithExtension> {
   const browser = await puppeteer.launch({
     browser: 'firefox',
     executablePath: firefoxPath,
     headless: true,
     protocolTimeout: protocolTimeoutMs,
-    extraPrefsFirefox: firefoxPrefs,
+    extraPrefsFirefox: { ...firefoxPrefs, ...extraPrefs },
     // Firefox writes to the console on its own; only the suite's failures are of interest.
     dumpio: process.env.PORCHLIGHT_FIREFOX_DUMPIO === '1',
   });
