@@ -181,7 +181,7 @@ export function createDonorEngine(options: DonorEngineOptions): DonorEngine {
         signalingUrl: settings.signalingUrl,
         identity,
         exit,
-        listing: { tierMbps: browserDonorTierMbps, maxSessions: settings.maxPeopleAtOnce, pricePerMiB: defaultPricePerMiB },
+        listing: { tierMbps: browserDonorTierMbps, maxSessions: settings.maxPeopleAtOnce, pricePerMiB: defaultPricePerMiB, ...(settings.sponsorCode ? { sponsor: settings.sponsorCode } : {}) },
         policyDigest: policy.digest(),
         WebSocketImpl: options.WebSocketImpl,
         rtcConfig: options.rtcConfig,

@@ -117,6 +117,8 @@ export interface DonorQuery {
   readonly exclude?: readonly string[];
   /** Only this donor's peer id: the answer is that donor or 'no-donor'. */
   readonly donor?: string;
+  /** Only donors sharing for this partner's sponsor code. */
+  readonly sponsor?: string;
 }
 
 /** What the server tells about a relayed signal beside the signed envelope. */
@@ -408,6 +410,7 @@ export function connectSignaling(options: ConnectSignalingOptions): Promise<Sign
             ...(query.country !== undefined ? { country: query.country } : {}),
             ...(query.exclude && query.exclude.length > 0 ? { exclude: [...query.exclude] } : {}),
             ...(query.donor !== undefined ? { donor: query.donor } : {}),
+            ...(query.sponsor !== undefined ? { sponsor: query.sponsor } : {}),
           },
           'donor query',
         );
@@ -459,7 +462,8 @@ function verifyDonor(donor: { listing: Envelope; country: string }, query: Donor
     const wrongPeer =
       listing.peerId === me ||
       (query.exclude ?? []).includes(listing.peerId) ||
-      (query.donor !== undefined && listing.peerId !== query.donor);
+      (query.donor !== undefined && listing.peerId !== query.donor) ||
+      (query.sponsor !== undefined && listing.sponsor !== query.sponsor);
     const wrongCountry = query.country !== undefined && donor.country !== query.country;
     if (wrongPeer || wrongCountry) throw new SignalingError('bad-response');
     return { peerId: listing.peerId, country: donor.country, listing, envelope: donor.listing };

@@ -94,9 +94,17 @@ export const iceServerSchema = z.strictObject({
 /** An RTCIceServer-like entry. */
 export type IceServer = z.infer<typeof iceServerSchema>;
 
+/**
+ * A partner's sponsor (compartment) code: donors who joined through a partner carry it in their
+ * listing, and that partner's users ask for donors with it.
+ */
+export const sponsorCodeSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, "-" and "_" only');
+
 /** The body of a donor listing envelope (signed by the donor with `signatureTags.listing`). */
 export const listingBodySchema = z.strictObject({
   peerId: peerIdSchema,
+  /** The partner this donor shares for, if any. */
+  sponsor: sponsorCodeSchema.optional(),
   tierMbps: z.number().min(1).max(maxTierMbps),
   maxSessions: z.int().min(1).max(maxListingSessions),
   pricePerMiB: decimalAmountSchema,
@@ -150,6 +158,8 @@ const findSchema = z.strictObject({
   exclude: z.array(peerIdSchema).max(maxFindExclude).optional(),
   /** Only this donor (still subject to `country` and `exclude`). */
   donor: peerIdSchema.optional(),
+  /** Only donors sharing for this partner. */
+  sponsor: sponsorCodeSchema.optional(),
 });
 const countriesRequestSchema = z.strictObject({ type: z.literal('countries'), requestId: requestIdSchema });
 const clientSignalSchema = z.strictObject({ type: z.literal('signal'), to: peerIdSchema, envelope: envelopeSchema });

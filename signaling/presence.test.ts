@@ -25,6 +25,18 @@ describe('presence', () => {
     expect(presence.pick({ requester: id(9), exclude: [id(1)] })?.peerId).toBe(id(2));
   });
 
+  it('matches a sponsor code only with donors who share for that partner', () => {
+    const presence = createPresence();
+    const sponsored = donor(1, 'DE');
+    presence.announce({ ...sponsored, body: { ...sponsored.body, sponsor: 'NGO-7' } });
+    presence.announce(donor(2, 'DE'));
+    expect(presence.pick({ requester: id(9), sponsor: 'NGO-7' })?.peerId).toBe(id(1));
+    expect(presence.pick({ requester: id(9), sponsor: 'NGO-8' })).toBeUndefined();
+    // Without a code any donor may be offered, sponsored or not.
+    const offered = new Set([presence.pick({ requester: id(8) })?.peerId, presence.pick({ requester: id(7) })?.peerId, presence.pick({ requester: id(6) })?.peerId]);
+    expect([...offered].every((peer) => peer === id(1) || peer === id(2))).toBe(true);
+  });
+
   it('reserves a session slot per pick until the reservation expires', () => {
     const clock = fakeClock();
     const presence = createPresence({ now: clock.now, sessionReservationMs: 1_000 });

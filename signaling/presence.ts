@@ -30,6 +30,8 @@ export interface DonorQuery {
   readonly requester: string;
   /** Only this donor (a client asking for one it knows). */
   readonly donor?: string | undefined;
+  /** Only donors whose listing names this sponsor. */
+  readonly sponsor?: string | undefined;
 }
 
 /** Dependencies and settings of presence. */
@@ -114,7 +116,8 @@ export function createPresence(options: PresenceOptions = {}): Presence {
       for (const peerId of candidates) {
         const record = donors.get(peerId);
         const inCountry = query.country === undefined || record?.country === query.country;
-        if (record && inCountry && !excluded.has(peerId) && freeSlots(record, at) > 0) matches.push(record);
+        const forSponsor = query.sponsor === undefined || record?.body.sponsor === query.sponsor;
+        if (record && inCountry && forSponsor && !excluded.has(peerId) && freeSlots(record, at) > 0) matches.push(record);
       }
       if (matches.length === 0) return undefined;
       const chosen = matches[Math.min(matches.length - 1, Math.floor(random() * matches.length))]!; // index < length

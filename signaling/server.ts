@@ -222,7 +222,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
         if (presence.withdraw(peerId)) metrics.donorsOnline.set(presence.donorCount());
         return;
       case 'find': {
-        const donor = presence.pick({ country: message.country, exclude: message.exclude, requester: peerId, donor: message.donor });
+        const donor = presence.pick({ country: message.country, exclude: message.exclude, requester: peerId, donor: message.donor, sponsor: message.sponsor });
         if (!donor) return sendError(conn, 'no-donor', undefined, { requestId: message.requestId });
         send(conn, { type: 'found', requestId: message.requestId, donor: { listing: donor.listing, country: donor.country } });
         return;
