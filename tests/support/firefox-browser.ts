@@ -52,6 +52,11 @@ export const firefoxPrefs: Readonly<Record<string, string | number | boolean>> =
   'browser.ping-centre.telemetry': false,
   'browser.newtabpage.activity-stream.feeds.telemetry': false,
   'browser.newtabpage.activity-stream.telemetry': false,
+  'browser.newtabpage.activity-stream.feeds.topsites': false,
+  'browser.newtabpage.activity-stream.feeds.section.topstories': false,
+  'browser.newtabpage.activity-stream.showSponsored': false,
+  'browser.newtabpage.activity-stream.showSponsoredTopSites': false,
+  'browser.topsites.contile.enabled': false,
   'network.trr.mode': 5,
   // Extension pages and background pages must not be slowed down while the window is unfocused.
   'dom.min_background_timeout_value': 4,
@@ -78,6 +83,8 @@ export async function launchFirefoxWithExtension(label: string, extensionPath: s
     headless: true,
     protocolTimeout: protocolTimeoutMs,
     extraPrefsFirefox: { ...firefoxPrefs, ...extraPrefs },
+    // Lets puppeteer's remote-settings server override (a dead host) take effect.
+    env: { ...process.env, MOZ_REMOTE_SETTINGS_DEVTOOLS: '1' },
     // Firefox writes to the console on its own; only the suite's failures are of interest.
     dumpio: process.env.PORCHLIGHT_FIREFOX_DUMPIO === '1',
   });
