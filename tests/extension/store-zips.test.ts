@@ -80,7 +80,7 @@ describe('npm run zip', () => {
     for (const required of ['package.json', 'package-lock.json', 'wxt.config.ts', 'tsconfig.json', 'README.md', 'extension/background.ts']) {
       expect(paths).toContain(required);
     }
-    const unwanted = paths.filter((path) => /^(node_modules|\.output|\.wxt|tests|bench|scratch|scripts|signaling|contracts)\/|(^|\/)\.|\.test\.tsx?$/.test(path));
+    const unwanted = paths.filter((path) => /^(node_modules|\.output|\.wxt|dist|tests|test-artifacts|bench|scratch|scripts|signaling|contracts)\/|(^|\/)\.|\.test\.tsx?$/.test(path));
     expect(unwanted).toEqual([]);
     // Test-only entrypoints are left out of a release build, and so out of its sources.
     expect(paths.filter((path) => path.includes('test-bridge'))).toEqual([]);
