@@ -119,7 +119,8 @@ export interface BrowseActions {
   dismissUnsupportedForm(): void;
 }
 
-const emptyStats: SubresourceStats = { loaded: 0, failed: 0, bytes: 0 };
+// A new object each time: a store adopts the objects it is given, and later updates would change a shared one.
+const noStats = (): SubresourceStats => ({ loaded: 0, failed: 0, bytes: 0 });
 
 function choiceOf(route: Route): DonorChoice {
   if (route.mode === 'country') return { country: route.country };
@@ -144,7 +145,7 @@ export function createBrowseStore(deps: BrowseStoreDeps): { state: BrowseState; 
     response: undefined,
     title: '',
     timings: {},
-    subresources: emptyStats,
+    subresources: noStats(),
     problem: undefined,
     unsupportedForm: false,
     fileOffer: undefined,
@@ -183,7 +184,8 @@ export function createBrowseStore(deps: BrowseStoreDeps): { state: BrowseState; 
     const control = new AbortController();
     pageLoad = control;
     const startedAt = deps.now();
-    setState({ loading: true, timings: {}, subresources: emptyStats });
+    // What was shown about the previous page no longer describes what the address bar says.
+    setState({ loading: true, response: undefined, timings: {}, subresources: noStats() });
     if (state.donorState === 'none') setState('donorState', 'connecting');
     try {
       const outcome = await loadPage({

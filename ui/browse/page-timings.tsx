@@ -15,7 +15,7 @@ export function PageTimings(props: PageTimingsProps): JSX.Element {
   const time = (ms: number | undefined): string => (ms === undefined ? bt('browse_timing_waiting') : formatDuration(ms, uiLanguage()));
   const number = (n: number): string => new Intl.NumberFormat([uiLanguage()]).format(n);
   return (
-    <Show when={props.state.history.length > 0}>
+    <Show when={props.state.loading || props.state.timings.headersMs !== undefined}>
       <section class="page-timings panel-section" aria-labelledby="timings-heading">
         <h2 id="timings-heading">{bt('browse_timings_heading')}</h2>
         <dl class="facts">
