@@ -332,6 +332,31 @@ describe('browse page', () => {
     await page.click('.route-picker button[type="submit"]');
     await page.waitForFunction(() => document.querySelector('.exit-country')?.getAttribute('data-country') === 'DE' && !document.querySelector('.route-picker button[type="submit"]')?.hasAttribute('disabled'));
     await waitForView((doc) => doc.getElementById('second-heading') !== null || doc.getElementById('hostile-heading') !== null);
+
+    // A donor ID nobody is using: said plainly, nothing loaded elsewhere.
+    await page.click('input[name="route"][value="donor"]');
+    await page.type('#route-donor', 'ab'.repeat(32));
+    await page.click('.route-picker button[type="submit"]');
+    await page.waitForSelector('[data-problem="no-donor"]', { timeout: 30_000 });
+    expect(await page.$eval('[data-problem="no-donor"] p', (el) => el.textContent)).toBe('That donor is not available right now. Check the ID, or browse from a country instead.');
+    // The donor's own ID works.
+    await page.click('#route-donor', { count: 3 });
+    await page.type('#route-donor', donor.donor.peerId);
+    await page.click('.route-picker button[type="submit"]');
+    await page.waitForFunction((id) => document.querySelector('.donor-short-id')?.textContent === id && !document.querySelector('[data-problem]'), { timeout: 30_000 }, donor.donor.peerId.slice(0, 8));
+    await page.click('input[name="route"][value="any"]');
+    await page.click('.route-picker button[type="submit"]');
+    await page.waitForFunction(() => document.querySelector('.donor-short-id') !== null && !document.querySelector('.route-picker button[type="submit"]')?.hasAttribute('disabled'));
+  }, 60_000);
+
+  it('explains a refused address in plain words', async () => {
+    await go('http://10.0.0.1/');
+    await page.waitForSelector('[data-problem="policy"]', { timeout: 30_000 });
+    expect(await page.$eval('[data-problem="policy"] p', (el) => el.textContent)).toMatch(/^The donor's browser refused this address/);
+    await go('javascript:alert(1)');
+    await page.waitForSelector('[data-problem="bad-address"]');
+    await page.click('[data-problem] button.secondary');
+    expect(await page.$('[data-problem]')).toBeNull();
   }, 60_000);
 
   it('says so plainly when the donor leaves, and continues with the next one only when asked', async () => {
@@ -340,7 +365,14 @@ describe('browse page', () => {
     await go(site.url('/site/index.html'));
     await waitForView((doc) => doc.getElementById('heading') !== null);
     await waitForTotal();
+    // "Use another donor" moves to the other one, and the page loads again through it.
+    const first = await page.$eval('.donor-short-id', (el) => el.textContent);
+    await page.click('.exit-status button.secondary');
+    await page.waitForFunction((id) => document.querySelector('.donor-short-id')?.textContent !== id, { timeout: 30_000 }, first);
+    await waitForView((doc) => doc.getElementById('heading') !== null);
+    await waitForTotal();
     const before = await page.$eval('.donor-short-id', (el) => el.textContent);
+    expect([donor, other].map((d) => d.donor.peerId.slice(0, 8)).sort()).toEqual([first, before].sort());
     const leaving = before === donor.donor.peerId.slice(0, 8) ? donor : other;
     const staying = leaving === donor ? other : donor;
     await leaving.close();
