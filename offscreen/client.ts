@@ -19,6 +19,7 @@ export interface DonorChoice {
 /** Peer ids a donor query may exclude (signaling's limit). */
 export const maxExcludedDonors = 32;
 
+/** What a client is started with. */
 export interface ClientOptions extends DonorChoice {
   signalingUrl: string;
   identity: Identity;
@@ -37,6 +38,7 @@ export interface ClientOptions extends DonorChoice {
   onDonorLost?: (donor: VerifiedDonor, error: TunnelError) => void;
 }
 
+/** A logged-in client: fetch through donors, and switch between them. */
 export interface Client {
   readonly peerId: string;
   readonly signaling: SignalingClient;

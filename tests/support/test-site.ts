@@ -33,6 +33,7 @@ const fontCandidates = [
   '/usr/share/fonts/TTF/DejaVuSans.ttf',
 ];
 
+/** The test site installed on an origin, and what it saw. */
 export interface TestSite {
   /** Absolute URL of `path` (e.g. '/site/index.html'). */
   url(path: string): string;

@@ -3,6 +3,7 @@ import { type JSX } from 'solid-js';
 import { bt } from './browse-i18n.ts';
 import type { BrowseActions, BrowseState } from './browse-store.ts';
 
+/** Props of AddressBar: the store's state and actions. */
 export interface AddressBarProps {
   state: BrowseState;
   actions: BrowseActions;

@@ -14,6 +14,7 @@ import { RoutePicker } from './route-picker.tsx';
 import { TlsNotice } from './tls-notice.tsx';
 import { ViewFrame } from './view-frame.tsx';
 
+/** Props of BrowseView: the store's state and actions. */
 export interface BrowseViewProps {
   state: BrowseState;
   actions: BrowseActions;

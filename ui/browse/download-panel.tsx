@@ -5,6 +5,7 @@ import { bt } from './browse-i18n.ts';
 import type { BrowseActions, BrowseState } from './browse-store.ts';
 import { problemText } from './problem-notice.tsx';
 
+/** Props of DownloadPanel: the store's state and actions. */
 export interface DownloadPanelProps {
   state: BrowseState;
   actions: BrowseActions;

@@ -8,6 +8,7 @@ import { countryDisplayName } from './country-label.ts';
 /** Hex digits of a peer id shown to identify a donor at a glance. */
 export const shortDonorIdChars = 8;
 
+/** Props of ExitStatus: the store's state and actions. */
 export interface ExitStatusProps {
   state: BrowseState;
   actions: BrowseActions;

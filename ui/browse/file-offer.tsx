@@ -3,6 +3,7 @@ import { Show, type JSX } from 'solid-js';
 import { bt } from './browse-i18n.ts';
 import type { BrowseActions, BrowseState } from './browse-store.ts';
 
+/** Props of FileOfferPanel: the store's state and actions. */
 export interface FileOfferProps {
   state: BrowseState;
   actions: BrowseActions;

@@ -6,6 +6,7 @@ import { bt } from './browse-i18n.ts';
 import type { BrowseState } from './browse-store.ts';
 import { formatDuration } from './format-duration.ts';
 
+/** Props of PageTimings: the store's state. */
 export interface PageTimingsProps {
   state: BrowseState;
 }

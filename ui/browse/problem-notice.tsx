@@ -34,6 +34,7 @@ export function problemText(problem: ShownProblem, state: BrowseState): string {
   }
 }
 
+/** Props of ProblemNotice: the store's state and actions. */
 export interface ProblemNoticeProps {
   state: BrowseState;
   actions: BrowseActions;
@@ -87,6 +88,7 @@ export function ProblemNotice(props: ProblemNoticeProps): JSX.Element {
   );
 }
 
+/** Props of UnsupportedFormNotice: the store's state and actions. */
 export interface FormNoticeProps {
   state: BrowseState;
   actions: BrowseActions;

@@ -3,6 +3,7 @@ import { For, Show, type JSX } from 'solid-js';
 import { bt } from './browse-i18n.ts';
 import type { BrowseState } from './browse-store.ts';
 
+/** Props of ResponseDetails: the store's state. */
 export interface ResponseDetailsProps {
   state: BrowseState;
 }

@@ -6,6 +6,7 @@ import { bt } from './browse-i18n.ts';
 import type { BrowseActions, BrowseState, Route } from './browse-store.ts';
 import { countryDisplayName } from './country-label.ts';
 
+/** Props of RoutePicker: the store's state and actions. */
 export interface RoutePickerProps {
   state: BrowseState;
   actions: BrowseActions;

@@ -4,6 +4,7 @@ import { bt } from './browse-i18n.ts';
 import type { BrowseActions, BrowseState } from './browse-store.ts';
 import { viewSandbox, viewSkeleton } from './frame-document.ts';
 
+/** Props of ViewFrame: the store's state and actions. */
 export interface ViewFrameProps {
   state: BrowseState;
   actions: BrowseActions;
