@@ -5,7 +5,7 @@
 // passes axe. Run inside the loopback-only namespace (scripts/netns.mjs).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -242,12 +242,21 @@ describe('browse page', () => {
       await clickInView('#file-link');
       await page.waitForSelector('.file-offer button.download-file', { timeout: 30_000 });
       expect(await page.$eval('.file-offer', (el) => el.textContent)).toContain('file.bin');
+      // Cancelling stops the transfer and saves nothing.
+      await page.click('.file-offer button.download-file');
+      await page.waitForFunction(() => /[1-9]/.test(document.querySelector('.download[data-status="running"] .download-progress')?.textContent ?? ''), { timeout: 30_000 });
+      await page.click('.download button.secondary');
+      await page.waitForSelector('.download[data-status="cancelled"]', { timeout: 10_000 });
+      await page.click('.download button.secondary');
+      await clickInView('#file-link');
+      await page.waitForSelector('.file-offer button.download-file', { timeout: 30_000 });
       const started = Date.now();
       await page.click('.file-offer button.download-file');
       await page.waitForSelector('.download[data-status="running"] .download-progress', { timeout: 10_000 });
       await page.waitForSelector('.download[data-status="saved"]', { timeout: 180_000 });
       await completed;
       const seconds = (Date.now() - started) / 1000;
+      expect(await readdir(downloadDir)).toEqual(['file.bin']);
       const saved = await readFile(join(downloadDir, 'file.bin'));
       expect(saved.length).toBe(testSiteFileBytes);
       expect(createHash('sha256').update(saved).digest('hex')).toBe(testSiteFileSha256());

@@ -93,7 +93,7 @@ export interface BrowseStoreDeps {
 
 /** The store's actions. */
 export interface BrowseActions {
-  /** Logs in to signaling and lists countries; opens `initialUrl` once ready, if given. */
+  /** Logs in to signaling and lists countries; opens `initialUrl` (or the address asked for before a failed start) once ready. */
   start(initialUrl?: string): Promise<void>;
   setAddress(text: string): void;
   /** Opens what the address bar holds. */

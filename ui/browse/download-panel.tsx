@@ -17,9 +17,10 @@ export function DownloadPanel(props: DownloadPanelProps): JSX.Element {
     <Show when={props.state.download}>
       {(download) => (
         <section class="notice download" aria-labelledby="download-heading" data-status={download().status}>
-          <h2 id="download-heading">
-            {bt('browse_download_heading')}: <bdi>{download().name}</bdi>
-          </h2>
+          <h2 id="download-heading">{bt('browse_download_heading')}</h2>
+          <p class="download-name">
+            <bdi>{download().name}</bdi>
+          </p>
           {/* Without a total the bar is indeterminate: a <progress> with no value at all. */}
           <Show when={download().total} fallback={<progress aria-labelledby="download-heading" />}>
             {(total) => <progress max={total()} value={download().received} aria-labelledby="download-heading" />}
@@ -37,9 +38,10 @@ export function DownloadPanel(props: DownloadPanelProps): JSX.Element {
               <p>{bt('browse_download_cancelled')}</p>
             </Match>
             <Match when={download().status === 'failed'}>
-              <p class="error-text" role="alert">
-                {bt('browse_download_failed')} {download().problem ? problemText({ ...download().problem! }, props.state) : ''}
-              </p>
+              <div class="error-text" role="alert">
+                <p>{bt('browse_download_failed')}</p>
+                <Show when={download().problem}>{(problem) => <p>{problemText(problem(), props.state)}</p>}</Show>
+              </div>
             </Match>
           </Switch>
           <div class="actions">

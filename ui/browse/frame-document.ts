@@ -69,3 +69,9 @@ export function installText(doc: Document, text: string): void {
   pre.textContent = text;
   doc.body.append(pre);
 }
+
+/** Scrolls the view to the element a fragment names (by id, then by <a name>), if there is one. */
+export function jumpToFragment(doc: Document, fragment: string): void {
+  if (fragment === '') return;
+  (doc.getElementById(fragment) ?? doc.getElementsByName(fragment)[0])?.scrollIntoView();
+}

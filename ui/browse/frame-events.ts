@@ -2,6 +2,7 @@
 // can neither run script nor submit a form, and its links carry no real address, so links and GET
 // forms only move the view when the browse page navigates it through the donor.
 import { formGetUrl, formMethod, type FormEntryValue } from './form-submission.ts';
+import { jumpToFragment } from './frame-document.ts';
 import { fragmentOf, isSameDocument } from './resolve-url.ts';
 import { viewAttributes } from './sanitize-page.ts';
 
@@ -72,7 +73,7 @@ export function handleViewEvents(doc: Document, pageUrl: () => string, actions: 
       if (url === null) return;
       const download = link.getAttribute(viewAttributes.download);
       if (download !== null) actions.download(url, download);
-      else if (isSameDocument(url, pageUrl()) && fragmentOf(url) !== '') jumpTo(doc, fragmentOf(url));
+      else if (isSameDocument(url, pageUrl()) && fragmentOf(url) !== '') jumpToFragment(doc, fragmentOf(url));
       else actions.navigate(url);
     },
     options,
@@ -123,10 +124,4 @@ function formEntries(form: HTMLFormElement, button: Submitter | null): Array<[st
     if (button?.name) data.append(button.name, button.value);
   }
   return [...data.entries()].map(([name, value]) => [name, typeof value === 'string' ? value : { name: value.name }]);
-}
-
-/** Scrolls the view to the element a fragment names (by id, then by <a name>). */
-function jumpTo(doc: Document, fragment: string): void {
-  const target = doc.getElementById(fragment) ?? doc.getElementsByName(fragment)[0];
-  target?.scrollIntoView();
 }

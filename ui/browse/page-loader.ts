@@ -5,8 +5,9 @@
 import { contentKind, mimeEssence, type ContentKind } from './content-kind.ts';
 import { decodeText, detectCharset } from './decode-text.ts';
 import { downloadName } from './download-name.ts';
-import { installImage, installPage, installText } from './frame-document.ts';
+import { installImage, installPage, installText, jumpToFragment } from './frame-document.ts';
 import { joinChunks, readBody } from './read-body.ts';
+import { fragmentOf } from './resolve-url.ts';
 import { sanitizePage, type StylesheetTask } from './sanitize-page.ts';
 import type { ImageSlot } from './srcset.ts';
 import { buildStylesheet, provisionalCss } from './stylesheets.ts';
@@ -159,6 +160,8 @@ async function showHtml(options: PageLoadOptions, response: Response, summary: P
   ]);
   signal.throwIfAborted();
   installPage(doc, page.root);
+  // A response URL never carries the fragment; the address asked for does.
+  jumpToFragment(doc, fragmentOf(options.url));
   await rendered(options, page.title);
 
   const apply = (action: () => void): void => {

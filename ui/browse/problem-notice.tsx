@@ -61,7 +61,7 @@ export function ProblemNotice(props: ProblemNoticeProps): JSX.Element {
                 </button>
               </Match>
               <Match when={problem().kind === 'signaling' && props.state.engine === 'failed'}>
-                <button type="button" onClick={() => void props.actions.start(problem().url)}>
+                <button type="button" onClick={() => void props.actions.start()}>
                   {bt('browse_retry')}
                 </button>
               </Match>
