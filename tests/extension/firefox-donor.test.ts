@@ -76,6 +76,7 @@ describe('Firefox ESR donor, Chromium client', () => {
   }, 120_000);
 
   it("never lets a redirect take the donor's browser to a private address", async () => {
+    // After the first test: the client is logged in, and its donor is this Firefox.
     // The first URL passes the exit policy; its redirect points into the donor's network. The
     // redirect-hop rules (declarativeNetRequest) must stop it before a request leaves Firefox.
     const target = `http://${lanHost}:${lanPort}/admin`;
