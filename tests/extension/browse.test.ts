@@ -20,6 +20,7 @@ import { buildExtension, extensionTestOrigin } from '../support/extension-build.
 import { startNodeDonor, type NodeDonor } from '../support/node-peers.ts';
 import { startOriginServer, type OriginServer } from '../support/origin-server.ts';
 import faBrowse from '../../locales/fa/browse.json';
+import { browseTiming, clickInView, go, inView, waitForTotal, waitForView } from '../support/browse-page.ts';
 import { installTestSite, testSiteColours, testSiteFileBytes, testSiteFileSha256, testSiteFontFamily, testSitePhotoSize, type TestSite } from '../support/test-site.ts';
 
 // Globals of the extension pages the evaluated functions run in.
@@ -41,54 +42,11 @@ let page: Page;
 let extensionPath: string;
 const extraDonors: NodeDonor[] = [];
 
-/** The view frame's document, evaluated in the browse page (the frame itself runs no script). */
-function inView<T>(fn: (doc: Document) => T): Promise<T> {
-  return page.evaluate(`(${fn.toString()})(document.querySelector('iframe.view-frame').contentDocument)`) as Promise<T>;
-}
-
-/** Waits until `predicate` holds for the view's document. */
-async function waitForView(predicate: (doc: Document) => boolean, timeout = 30_000): Promise<void> {
-  await page.waitForFunction(`(() => { const doc = document.querySelector('iframe.view-frame')?.contentDocument; return !!doc && (${predicate.toString()})(doc); })()`, { timeout });
-}
-
-/** Clicks an element inside the view with a real mouse click at its centre. */
-async function clickInView(selector: string): Promise<void> {
-  const point = await page.evaluate((sel) => {
-    const frame = document.querySelector('iframe.view-frame') as HTMLIFrameElement;
-    const element = frame.contentDocument?.querySelector(sel);
-    if (!element) throw new Error(`no ${sel} in the view`);
-    element.scrollIntoView({ block: 'center' });
-    const outer = frame.getBoundingClientRect();
-    const inner = element.getBoundingClientRect();
-    return { x: outer.left + inner.left + Math.min(inner.width / 2, 20), y: outer.top + inner.top + inner.height / 2 };
-  }, selector);
-  await page.mouse.click(point.x, point.y);
-}
-
-/** Types `address` into the URL bar and presses Go; resolves with the time of the press (ms, this clock). */
-async function go(address: string): Promise<number> {
-  await page.click('#address', { count: 3 });
-  await page.keyboard.press('Backspace');
-  await page.type('#address', address);
-  const pressed = Date.now();
-  await page.click('button.go');
-  return pressed;
-}
-
 /** axe-core's violations on `target` (the view frame's content is the site's, not ours: left out). */
 async function axeViolations(target: Page): Promise<Array<{ id: string; help: string }>> {
   await target.evaluate(axeSource);
   const result = await target.evaluate(() => axe.run(document, { iframes: false }));
   return result.violations.map(({ id, help }) => ({ id, help }));
-}
-
-async function waitForTotal(): Promise<number> {
-  await page.waitForSelector('[data-timing="total"][data-ms]', { timeout: 60_000 });
-  return Number(await page.$eval('[data-timing="total"]', (el) => el.getAttribute('data-ms')));
-}
-
-async function timing(name: 'headers' | 'first-content' | 'total'): Promise<number> {
-  return Number(await page.$eval(`[data-timing="${name}"]`, (el) => el.getAttribute('data-ms')));
 }
 
 beforeAll(async () => {
@@ -119,21 +77,21 @@ afterAll(async () => {
 
 describe('browse page', () => {
   it('shows the test site through the donor: text, image, stylesheet, font, exit country', async () => {
-    const pressed = await go(site.url('/site/index.html'));
-    await waitForView((doc) => doc.getElementById('heading')?.textContent === 'Porchlight test site');
+    const pressed = await go(page, site.url('/site/index.html'));
+    await waitForView(page, (doc) => doc.getElementById('heading')?.textContent === 'Porchlight test site');
     const seenMs = Date.now() - pressed;
-    const totalMs = await waitForTotal();
-    const [headersMs, firstContentMs] = [await timing('headers'), await timing('first-content')];
+    const totalMs = await waitForTotal(page);
+    const [headersMs, firstContentMs] = [await browseTiming(page, 'headers'), await browseTiming(page, 'first-content')];
     console.info(`Go → first rendered content: ${firstContentMs.toFixed(0)} ms as the page measured it (${seenMs} ms seen by the test, including connecting to the donor); headers ${headersMs.toFixed(0)} ms, everything ${totalMs.toFixed(0)} ms`);
     expect(firstContentMs).toBeGreaterThan(0);
     expect(firstContentMs).toBeLessThanOrEqual(totalMs);
 
     // The picture arrived through the donor as a blob: URL and decoded.
-    await waitForView((doc) => {
+    await waitForView(page, (doc) => {
       const img = doc.getElementById('photo') as HTMLImageElement | null;
       return !!img && img.complete && img.naturalWidth > 0;
     });
-    const photo = await inView((doc) => {
+    const photo = await inView(page, (doc) => {
       const img = doc.getElementById('photo') as HTMLImageElement;
       return { src: img.getAttribute('src'), naturalWidth: img.naturalWidth, naturalHeight: img.naturalHeight };
     });
@@ -141,7 +99,7 @@ describe('browse page', () => {
     expect(photo).toMatchObject({ naturalWidth: testSitePhotoSize.width, naturalHeight: testSitePhotoSize.height });
 
     // The stylesheet (and the one it imports) applied, its background image a blob: URL.
-    const styles = await inView((doc) => {
+    const styles = await inView(page, (doc) => {
       const view = doc.defaultView!; // a rendered document has a window
       const style = (id: string) => view.getComputedStyle(doc.getElementById(id) ?? doc.querySelector(`.${id}`)!);
       return {
@@ -160,7 +118,7 @@ describe('browse page', () => {
     if (site.realFont) {
       // The predicate runs in the page, so the family is written out (and checked against the site's).
       expect(testSiteFontFamily).toBe('Porchlight Test');
-      await waitForView((doc) => [...doc.fonts].some((face) => face.family.includes('Porchlight Test') && face.status === 'loaded'));
+      await waitForView(page, (doc) => [...doc.fonts].some((face) => face.family.includes('Porchlight Test') && face.status === 'loaded'));
     } else {
       console.warn('No system font found to serve: the @font-face is checked for a blob: source only.');
     }
@@ -172,7 +130,7 @@ describe('browse page', () => {
     expect([...site.directRequests]).toEqual([]);
 
     // Nothing left in the view can load or navigate on its own.
-    const leftovers = await inView((doc) => ({
+    const leftovers = await inView(page, (doc) => ({
       hrefs: [...doc.querySelectorAll('[href]')].map((el) => el.getAttribute('href')).filter((href) => href !== '#'),
       srcs: [...doc.querySelectorAll('[src]')].map((el) => el.getAttribute('src')).filter((src) => !/^(blob|data):/.test(src ?? '')),
       actions: doc.querySelectorAll('form[action], [formaction]').length,
@@ -198,33 +156,33 @@ describe('browse page', () => {
   it('follows a link inside the view, through the donor, and goes back', async () => {
     const topUrl = page.url();
     const clicked = Date.now();
-    await clickInView('#second-link');
-    await waitForView((doc) => doc.getElementById('second-heading')?.textContent === 'The second page');
-    await waitForTotal();
-    console.info(`Link → first rendered content with the donor connected: ${(await timing('first-content')).toFixed(0)} ms as the page measured it (${Date.now() - clicked} ms seen by the test)`);
+    await clickInView(page, '#second-link');
+    await waitForView(page, (doc) => doc.getElementById('second-heading')?.textContent === 'The second page');
+    await waitForTotal(page);
+    console.info(`Link → first rendered content with the donor connected: ${(await browseTiming(page, 'first-content')).toFixed(0)} ms as the page measured it (${Date.now() - clicked} ms seen by the test)`);
     expect(await page.$eval('#address', (el) => (el as HTMLInputElement).value)).toBe(site.url('/site/second.html'));
     expect(page.url()).toBe(topUrl);
     expect(site.requestsFor('/site/second.html')).toBe(1);
     await page.click('button[aria-label="Back"]');
-    await waitForView((doc) => doc.getElementById('heading') !== null);
-    await waitForTotal();
+    await waitForView(page, (doc) => doc.getElementById('heading') !== null);
+    await waitForTotal(page);
   }, 60_000);
 
   it('submits a GET form through the donor and shows the answer', async () => {
-    await clickInView('#search-input');
+    await clickInView(page, '#search-input');
     await page.keyboard.type('porch light & co');
-    await clickInView('#search-submit');
-    await waitForView((doc) => doc.getElementById('query') !== null);
-    expect(await inView((doc) => doc.getElementById('query')?.textContent)).toBe('porch light & co');
+    await clickInView(page, '#search-submit');
+    await waitForView(page, (doc) => doc.getElementById('query') !== null);
+    expect(await inView(page, (doc) => doc.getElementById('query')?.textContent)).toBe('porch light & co');
     expect(await page.$eval('#address', (el) => (el as HTMLInputElement).value)).toBe(site.url('/site/search.html?q=porch+light+%26+co'));
     // Enter in the field submits too (implicit submission).
     await page.click('button[aria-label="Back"]');
-    await waitForView((doc) => doc.getElementById('search-input') !== null);
-    await waitForTotal();
-    await clickInView('#search-input');
+    await waitForView(page, (doc) => doc.getElementById('search-input') !== null);
+    await waitForTotal(page);
+    await clickInView(page, '#search-input');
     await page.keyboard.type('second try');
     await page.keyboard.press('Enter');
-    await waitForView((doc) => doc.getElementById('query')?.textContent === 'second try');
+    await waitForView(page, (doc) => doc.getElementById('query')?.textContent === 'second try');
   }, 60_000);
 
   it('downloads the 50 MiB file through the donor, byte-exact', async () => {
@@ -238,10 +196,10 @@ describe('browse page', () => {
           if (event.state === 'canceled') reject(new Error('the browser cancelled the download'));
         });
       });
-      await go(site.url('/site/index.html'));
-      await waitForView((doc) => doc.getElementById('file-link') !== null);
-      await waitForTotal();
-      await clickInView('#file-link');
+      await go(page, site.url('/site/index.html'));
+      await waitForView(page, (doc) => doc.getElementById('file-link') !== null);
+      await waitForTotal(page);
+      await clickInView(page, '#file-link');
       await page.waitForSelector('.file-offer button.download-file', { timeout: 30_000 });
       expect(await page.$eval('.file-offer', (el) => el.textContent)).toContain('file.bin');
       // Cancelling stops the transfer and saves nothing.
@@ -250,7 +208,7 @@ describe('browse page', () => {
       await page.click('.download button.secondary');
       await page.waitForSelector('.download[data-status="cancelled"]', { timeout: 10_000 });
       await page.click('.download button.secondary');
-      await clickInView('#file-link');
+      await clickInView(page, '#file-link');
       await page.waitForSelector('.file-offer button.download-file', { timeout: 30_000 });
       const started = Date.now();
       await page.click('.file-offer button.download-file');
@@ -274,13 +232,13 @@ describe('browse page', () => {
   it('shows a hostile page without letting it run, load or navigate anything', async () => {
     const topUrl = page.url();
     const topTitle = () => page.title();
-    await go(site.url('/site/hostile.html'));
-    await waitForView((doc) => doc.getElementById('hostile-heading') !== null);
-    await waitForTotal();
+    await go(page, site.url('/site/hostile.html'));
+    await waitForView(page, (doc) => doc.getElementById('hostile-heading') !== null);
+    await waitForTotal(page);
     // Long enough for a refresh, autofocus or onload to have fired had they survived.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
 
-    const dom = await inView((doc) => ({
+    const dom = await inView(page, (doc) => ({
       forbidden: doc.querySelectorAll('script, iframe, frame, object, embed, base, meta:not([data-porchlight-policy]), link, noscript, video[src], audio[src]').length,
       handlers: [...doc.querySelectorAll('*')].flatMap((el) => el.getAttributeNames().filter((name) => name.startsWith('on'))),
       targets: doc.querySelectorAll('[target], [formtarget]').length,
@@ -295,26 +253,26 @@ describe('browse page', () => {
 
     // javascript: links (HTML and SVG), a data: link, a javascript: form: nothing happens.
     for (const selector of ['#js-link', '#svg-link', '#data-link', '#js-form-submit', '#dialog-submit']) {
-      await clickInView(selector);
+      await clickInView(page, selector);
       await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(await inView((doc) => doc.getElementById('hostile-heading') !== null), selector).toBe(true);
+      expect(await inView(page, (doc) => doc.getElementById('hostile-heading') !== null), selector).toBe(true);
       expect(page.url(), selector).toBe(topUrl);
     }
 
     // A POST form is refused in words, and sends nothing.
-    await clickInView('#post-submit');
+    await clickInView(page, '#post-submit');
     await page.waitForSelector('.notice[role="status"]', { timeout: 5_000 });
     expect(await page.$eval('.notice[role="status"]', (el) => el.textContent)).toMatch(/POST/);
 
     // A link aimed at the top frame (or a new window) moves the view, never the top frame.
-    await clickInView('#top-link');
-    await waitForView((doc) => doc.getElementById('second-heading') !== null);
+    await clickInView(page, '#top-link');
+    await waitForView(page, (doc) => doc.getElementById('second-heading') !== null);
     expect(page.url()).toBe(topUrl);
     await page.click('button[aria-label="Back"]');
-    await waitForView((doc) => doc.getElementById('hostile-heading') !== null);
-    await waitForTotal(); // images arriving move the links; click once the page has settled
-    await clickInView('#blank-link');
-    await waitForView((doc) => doc.getElementById('second-heading') !== null);
+    await waitForView(page, (doc) => doc.getElementById('hostile-heading') !== null);
+    await waitForTotal(page); // images arriving move the links; click once the page has settled
+    await clickInView(page, '#blank-link');
+    await waitForView(page, (doc) => doc.getElementById('second-heading') !== null);
     expect((await extension.browser.pages()).length).toBe(2); // the setup page closed: about:blank and this one
 
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -342,7 +300,7 @@ describe('browse page', () => {
     expect(await page.$$eval('#route-country option', (options) => options.map((o) => [(o as HTMLOptionElement).value, o.textContent]))).toEqual([[donorCountry, 'Germany — donors: 1']]);
     await page.click('.route-picker button[type="submit"]');
     await page.waitForFunction(() => document.querySelector('.exit-country')?.getAttribute('data-country') === 'DE' && !document.querySelector('.route-picker button[type="submit"]')?.hasAttribute('disabled'));
-    await waitForView((doc) => doc.getElementById('second-heading') !== null || doc.getElementById('hostile-heading') !== null);
+    await waitForView(page, (doc) => doc.getElementById('second-heading') !== null || doc.getElementById('hostile-heading') !== null);
 
     // A donor ID nobody is using: said plainly, nothing loaded elsewhere.
     await page.click('input[name="route"][value="donor"]');
@@ -361,10 +319,10 @@ describe('browse page', () => {
   }, 60_000);
 
   it('explains a refused address in plain words', async () => {
-    await go('http://10.0.0.1/');
+    await go(page, 'http://10.0.0.1/');
     await page.waitForSelector('[data-problem="policy"]', { timeout: 30_000 });
     expect(await page.$eval('[data-problem="policy"] p', (el) => el.textContent)).toMatch(/^The donor's browser refused this address/);
-    await go('javascript:alert(1)');
+    await go(page, 'javascript:alert(1)');
     await page.waitForSelector('[data-problem="bad-address"]');
     await page.click('[data-problem] button.secondary');
     expect(await page.$('[data-problem]')).toBeNull();
@@ -373,15 +331,15 @@ describe('browse page', () => {
   it('says so plainly when the donor leaves, and continues with the next one only when asked', async () => {
     const other = await startNodeDonor(signaling.url, extensionTestOrigin);
     extraDonors.push(other);
-    await go(site.url('/site/index.html'));
-    await waitForView((doc) => doc.getElementById('heading') !== null);
-    await waitForTotal();
+    await go(page, site.url('/site/index.html'));
+    await waitForView(page, (doc) => doc.getElementById('heading') !== null);
+    await waitForTotal(page);
     // "Use another donor" moves to the other one, and the page loads again through it.
     const first = await page.$eval('.donor-short-id', (el) => el.textContent);
     await page.click('.exit-status button.secondary');
     await page.waitForFunction((id) => document.querySelector('.donor-short-id')?.textContent !== id, { timeout: 30_000 }, first);
-    await waitForView((doc) => doc.getElementById('heading') !== null);
-    await waitForTotal();
+    await waitForView(page, (doc) => doc.getElementById('heading') !== null);
+    await waitForTotal(page);
     const before = await page.$eval('.donor-short-id', (el) => el.textContent);
     expect([donor, other].map((d) => d.donor.peerId.slice(0, 8)).sort()).toEqual([first, before].sort());
     const leaving = before === donor.donor.peerId.slice(0, 8) ? donor : other;
@@ -391,13 +349,13 @@ describe('browse page', () => {
     expect(await page.$eval('.donor-lost', (el) => el.textContent)).toMatch(/gone offline/);
 
     // No silent switch: a new page asks for the person's decision instead of loading elsewhere.
-    await go(site.url('/site/second.html'));
+    await go(page, site.url('/site/second.html'));
     await page.waitForSelector('[data-problem="donor-left"]', { timeout: 30_000 });
     expect(await page.$eval('.donor-short-id', (el) => el.textContent)).toBe(before);
     await page.screenshot({ path: join(artifactsDir, 'browse-donor-left.png') });
 
     await page.click('[data-problem="donor-left"] button.next-donor');
-    await waitForView((doc) => doc.getElementById('second-heading') !== null);
+    await waitForView(page, (doc) => doc.getElementById('second-heading') !== null);
     expect(await page.$eval('.donor-short-id', (el) => el.textContent)).toBe(staying.donor.peerId.slice(0, 8));
     expect(await page.$('[data-problem]')).toBeNull();
   }, 90_000);

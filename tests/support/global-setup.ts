@@ -1,7 +1,6 @@
 // Every suite sends traffic only to loopback. Refuse to start anywhere else, so that an
 // exit-policy bug (these suites aim at LAN and metadata addresses on purpose) or a WebRTC
 // candidate can never reach a real network.
-// @ts-expect-error -- plain ESM helper shared with the scripts, no type declarations.
 import { assertLoopbackOnly } from '../../scripts/loopback-only.mjs';
 
 export default function setup(): void {

@@ -1,0 +1,135 @@
+// The product end to end, as two people use it: a donor's Chromium profile with the extension
+// turns sharing on with the popup's switch; a journalist's profile with the same extension opens
+// the browse page and reads the test site through that donor — rendered DOM, a link, a GET form
+// and the 50 MiB file, byte-exact — while the donor's popup and badge show someone is helped.
+// Inside the loopback-only namespace (scripts/netns.mjs).
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSignalingServer, type SignalingServer } from '../../signaling/server.ts';
+import { clickInView, go, inView, waitForTotal, waitForView } from '../support/browse-page.ts';
+import { buildExtension, extensionTestOrigin } from '../support/extension-build.ts';
+import { launchWithExtension, type ExtensionBrowser } from '../support/extension-browser.ts';
+import { patchDonorSettings, waitForDonorStatus } from '../support/extension-donor.ts';
+import { startOriginServer, type OriginServer } from '../support/origin-server.ts';
+import { installTestSite, testSiteFileBytes, testSiteFileSha256, type TestSite } from '../support/test-site.ts';
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+const artifactsDir = 'test-artifacts';
+// Both profiles connect from loopback; the test's GeoIP puts whoever connects in Germany.
+const donorCountry = 'DE';
+
+let signaling: SignalingServer;
+let origin: OriginServer;
+let site: TestSite;
+let donor: ExtensionBrowser;
+let journalist: ExtensionBrowser;
+let browse: Page;
+
+beforeAll(async () => {
+  await mkdir(artifactsDir, { recursive: true });
+  signaling = await createSignalingServer({ host: '127.0.0.1', port: 0, logger: quiet, lookupCountry: () => donorCountry });
+  origin = await startOriginServer({ port: Number(new URL(extensionTestOrigin).port) });
+  site = installTestSite(origin);
+  const extensionPath = await buildExtension({ browser: 'chrome', testOrigin: extensionTestOrigin });
+  // The test site counts requests whose user agent says "Mozilla" as a browser loading it directly;
+  // the donor's own fetches (the exit) carry a user agent without it, so only a leak from the
+  // journalist's browser would count.
+  [donor, journalist] = await Promise.all([
+    launchWithExtension('donor', extensionPath, { extraArgs: ['--user-agent=PorchlightDonorTest/1.0'] }),
+    launchWithExtension('journalist', extensionPath),
+  ]);
+  // Both point at this run's signaling server (an advanced setting; the build's default is production's).
+  await Promise.all([patchDonorSettings(donor, { signalingUrl: signaling.url }), patchDonorSettings(journalist, { signalingUrl: signaling.url })]);
+}, 240_000);
+
+afterAll(async () => {
+  await Promise.allSettled([donor?.close(), journalist?.close()]);
+  await Promise.allSettled([origin?.close(), signaling?.close()]);
+});
+
+describe('donor and journalist, two Chromium profiles with the extension', () => {
+  it('the donor turns sharing on with the popup switch and sees it connect', async () => {
+    const popup = await donor.openPage('popup.html');
+    expect(await popup.$eval('#share-switch', (el) => (el as HTMLInputElement).checked)).toBe(false);
+    const clicked = Date.now();
+    await popup.click('#share-switch');
+    await waitForDonorStatus(donor, (s) => s.state === 'connected');
+    await popup.waitForFunction(() => /connected/i.test(document.getElementById('share-status')?.textContent ?? ''), { timeout: 10_000 });
+    console.info(`switch → connected: ${Date.now() - clicked} ms`);
+    await popup.close();
+  }, 60_000);
+
+  it('the journalist reads the test site through the donor: page, link, form', async () => {
+    browse = await journalist.openPage('browse.html');
+    await browse.setViewport({ width: 1280, height: 900 });
+    await go(browse, site.url('/site/index.html'));
+    await waitForView(browse, (doc) => doc.getElementById('heading')?.textContent === 'Porchlight test site');
+    await waitForTotal(browse);
+    const rendered = await inView(browse, (doc) => ({
+      photo: (doc.getElementById('photo') as HTMLImageElement | null)?.naturalWidth ?? 0,
+      links: doc.querySelectorAll('a').length,
+    }));
+    expect(rendered.photo).toBeGreaterThan(0);
+    expect(rendered.links).toBeGreaterThan(0);
+    expect(await browse.$eval('.exit-country', (el) => el.getAttribute('data-country'))).toBe(donorCountry);
+    await browse.screenshot({ path: join(artifactsDir, 'two-profiles-index.png') });
+
+    await clickInView(browse, '#second-link');
+    await waitForView(browse, (doc) => doc.getElementById('second-heading')?.textContent === 'The second page');
+    await browse.click('button[aria-label="Back"]');
+    await waitForView(browse, (doc) => doc.getElementById('search-input') !== null);
+    await waitForTotal(browse);
+    await clickInView(browse, '#search-input');
+    await browse.keyboard.type('through a porch');
+    await clickInView(browse, '#search-submit');
+    await waitForView(browse, (doc) => doc.getElementById('query')?.textContent === 'through a porch');
+
+    // Nothing reached the site except through the donor.
+    expect([...site.directRequests]).toEqual([]);
+  }, 120_000);
+
+  it('the donor\'s popup and badge show one person helped', async () => {
+    const status = await waitForDonorStatus(donor, (s) => s.helpingNow >= 1 && s.bytesToday > 0);
+    expect(status.countriesToday).toContain(donorCountry);
+    const popup = await donor.openPage('popup.html');
+    await popup.waitForFunction(() => document.getElementById('helping-now')?.textContent === '1', { timeout: 10_000 });
+    const worker = await donor.serviceWorker();
+    const badge = await worker.evaluate(() => (globalThis as unknown as { chrome: { action: { getBadgeText(d: object): Promise<string> } } }).chrome.action.getBadgeText({}));
+    expect(badge).toBe('1');
+    await popup.close();
+  }, 30_000);
+
+  it('the journalist downloads the 50 MiB file through the donor, byte-exact', async () => {
+    const downloadDir = await mkdtemp(join(tmpdir(), 'porchlight-downloads-'));
+    const cdp = await journalist.browser.target().createCDPSession();
+    try {
+      await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloadDir, eventsEnabled: true });
+      const completed = new Promise<void>((resolve, reject) => {
+        cdp.on('Browser.downloadProgress', (event) => {
+          if (event.state === 'completed') resolve();
+          if (event.state === 'canceled') reject(new Error('the browser cancelled the download'));
+        });
+      });
+      await go(browse, site.url('/site/index.html'));
+      await waitForView(browse, (doc) => doc.getElementById('file-link') !== null);
+      await waitForTotal(browse);
+      await clickInView(browse, '#file-link');
+      await browse.waitForSelector('.file-offer button.download-file', { timeout: 30_000 });
+      await browse.click('.file-offer button.download-file');
+      await browse.waitForSelector('.download[data-status="saved"]', { timeout: 180_000 });
+      await completed;
+      const saved = await readFile(join(downloadDir, (await readdir(downloadDir))[0] ?? 'file.bin'));
+      expect(saved.length).toBe(testSiteFileBytes);
+      expect(createHash('sha256').update(saved).digest('hex')).toBe(testSiteFileSha256());
+      const status = await waitForDonorStatus(donor, (s) => s.bytesToday >= testSiteFileBytes);
+      expect(status.state).toBe('connected');
+    } finally {
+      await cdp.detach().catch(() => {});
+      await rm(downloadDir, { recursive: true, force: true });
+    }
+  }, 240_000);
+});

@@ -1,0 +1,55 @@
+// Driving the browse page (extension/browse) from a suite: the address bar, the sandboxed view
+// (its document is read from the browse page, since the view itself runs no script), clicks inside
+// the view, and the page's own timings.
+import type { Page } from 'puppeteer-core';
+
+const viewFrame = 'iframe.view-frame';
+
+/** Evaluates `fn` on the view frame's document. */
+export function inView<T>(page: Page, fn: (doc: Document) => T): Promise<T> {
+  return page.evaluate(`(${fn.toString()})(document.querySelector('${viewFrame}').contentDocument)`) as Promise<T>;
+}
+
+/** Waits until `predicate` holds for the view's document. */
+export async function waitForView(page: Page, predicate: (doc: Document) => boolean, timeout = 30_000): Promise<void> {
+  await page.waitForFunction(`(() => { const doc = document.querySelector('${viewFrame}')?.contentDocument; return !!doc && (${predicate.toString()})(doc); })()`, { timeout });
+}
+
+/** Clicks an element inside the view with a real mouse click at its centre. */
+export async function clickInView(page: Page, selector: string): Promise<void> {
+  const point = await page.evaluate(
+    (frameSelector, sel) => {
+      const frame = document.querySelector(frameSelector) as HTMLIFrameElement;
+      const element = frame.contentDocument?.querySelector(sel);
+      if (!element) throw new Error(`no ${sel} in the view`);
+      element.scrollIntoView({ block: 'center' });
+      const outer = frame.getBoundingClientRect();
+      const inner = element.getBoundingClientRect();
+      return { x: outer.left + inner.left + Math.min(inner.width / 2, 20), y: outer.top + inner.top + inner.height / 2 };
+    },
+    viewFrame,
+    selector,
+  );
+  await page.mouse.click(point.x, point.y);
+}
+
+/** Types `address` into the URL bar and presses Go; resolves with the time of the press (ms, this clock). */
+export async function go(page: Page, address: string): Promise<number> {
+  await page.click('#address', { count: 3 });
+  await page.keyboard.press('Backspace');
+  await page.type('#address', address);
+  const pressed = Date.now();
+  await page.click('button.go');
+  return pressed;
+}
+
+/** Waits for the page to finish loading everything; resolves with its total time, ms. */
+export async function waitForTotal(page: Page): Promise<number> {
+  await page.waitForSelector('[data-timing="total"][data-ms]', { timeout: 60_000 });
+  return Number(await page.$eval('[data-timing="total"]', (el) => el.getAttribute('data-ms')));
+}
+
+/** One of the page's own timings of the current page, ms. */
+export async function browseTiming(page: Page, name: 'headers' | 'first-content' | 'total'): Promise<number> {
+  return Number(await page.$eval(`[data-timing="${name}"]`, (el) => el.getAttribute('data-ms')));
+}
