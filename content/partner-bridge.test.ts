@@ -4,7 +4,7 @@ import { parseDonateRequest, parsePartnerReply, partnerMessageTag } from './part
 describe('partner bridge messages', () => {
   it.each([
     [{ tag: partnerMessageTag, kind: 'donate', sponsorCode: 'NGO-1' }, 'NGO-1'],
-    [{ tag: partnerMessageTag, kind: 'donate', sponsorCode: '' }, ''],
+    [{ tag: partnerMessageTag, kind: 'donate', sponsorCode: '' }, undefined],
     [{ tag: partnerMessageTag, kind: 'donate', sponsorCode: 'bad code!' }, undefined],
     [{ tag: partnerMessageTag, kind: 'donate', sponsorCode: 'x'.repeat(65) }, undefined],
     [{ tag: partnerMessageTag, kind: 'donate', sponsorCode: 'A', sharing: true }, undefined],

@@ -6,32 +6,42 @@
 //   extension -> page  { tag: 'porchlight-partner', kind: 'ready' }      (the extension is installed)
 //   page -> extension  { tag: 'porchlight-partner', kind: 'donate', sponsorCode: 'NGO-1' }
 //   extension -> page  { tag: 'porchlight-partner', kind: 'reply', status: 'asked' | 'refused', message? }
-import { z } from 'zod';
-import { donorSettingsSchema } from '../settings/donor-settings.ts';
+// Parsed by hand rather than with zod: this script runs on every https page, so it stays tiny.
+import { isSponsorCode } from '../protocol/sponsor-code.ts';
 
 /** Marks the bridge's messages among whatever else a page posts. */
 export const partnerMessageTag = 'porchlight-partner';
 
-const donateSchema = z.strictObject({ tag: z.literal(partnerMessageTag), kind: z.literal('donate'), sponsorCode: donorSettingsSchema.shape.sponsorCode });
 
 /** What the page hears back. */
 export type PartnerPageReply = { status: 'asked' } | { status: 'refused'; message: string };
 
-const replySchema = z.discriminatedUnion('status', [
-  z.strictObject({ status: z.literal('asked') }),
-  z.strictObject({ status: z.literal('refused'), message: z.string().max(300) }),
-]);
+/** Longest refusal text passed to a page. */
+const maxReplyMessageChars = 300;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function hasExactly(record: Record<string, unknown>, keys: readonly string[]): boolean {
+  const own = Object.keys(record);
+  return own.length === keys.length && keys.every((key) => own.includes(key));
+}
 
 /** The sponsor code of a page's donate request, or undefined for any other message. */
 export function parseDonateRequest(data: unknown): string | undefined {
-  const parsed = donateSchema.safeParse(data);
-  return parsed.success ? parsed.data.sponsorCode : undefined;
+  if (!isRecord(data) || !hasExactly(data, ['tag', 'kind', 'sponsorCode'])) return undefined;
+  if (data.tag !== partnerMessageTag || data.kind !== 'donate' || !isSponsorCode(data.sponsorCode)) return undefined;
+  return data.sponsorCode;
 }
 
 /** Parses the extension's answer; anything unexpected becomes a refusal the page can show. */
 export function parsePartnerReply(value: unknown): PartnerPageReply {
-  const parsed = replySchema.safeParse(value);
-  return parsed.success ? parsed.data : { status: 'refused', message: 'Porchlight could not take the request.' };
+  if (isRecord(value) && value.status === 'asked' && hasExactly(value, ['status'])) return { status: 'asked' };
+  if (isRecord(value) && value.status === 'refused' && hasExactly(value, ['status', 'message']) && typeof value.message === 'string' && value.message.length <= maxReplyMessageChars) {
+    return { status: 'refused', message: value.message };
+  }
+  return { status: 'refused', message: 'Porchlight could not take the request.' };
 }
 
 export interface PartnerBridgeOptions {

@@ -6,6 +6,7 @@ import { concatBytes, hexToBytes, utf8ToBytes, bytesToHex } from './bytes.ts';
 import { signTagged, signatureBytes, signatureTags, verifyTagged, type Identity } from './identity.ts';
 import { describeSchemaError } from './schema-error.ts';
 import { envelopeSchema } from './signed-envelope.ts';
+import { sponsorCodePattern, sponsorCodeRule } from './sponsor-code.ts';
 
 /** Protocol version the server announces in `challenge.v`. */
 export const signalingProtocolVersion = 1;
@@ -98,7 +99,7 @@ export type IceServer = z.infer<typeof iceServerSchema>;
  * A partner's sponsor (compartment) code: donors who joined through a partner carry it in their
  * listing, and that partner's users ask for donors with it.
  */
-export const sponsorCodeSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, "-" and "_" only');
+export const sponsorCodeSchema = z.string().regex(sponsorCodePattern, sponsorCodeRule);
 
 /** The body of a donor listing envelope (signed by the donor with `signatureTags.listing`). */
 export const listingBodySchema = z.strictObject({

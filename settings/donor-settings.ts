@@ -2,6 +2,7 @@
 // read from storage and every change from the options page, so a bad value is refused with a
 // message naming the field instead of reaching the relay engine.
 import { z } from 'zod';
+import { sponsorCodePattern, sponsorCodeRule } from '../protocol/sponsor-code.ts';
 
 const mebibyte = 1024 * 1024;
 
@@ -11,8 +12,6 @@ export const maxCapBytes = 1024 * 1024 * mebibyte;
 export const maxRateBytesPerSecond = 1024 * mebibyte;
 /** Most people a donor may serve at once (the listing's `maxSessions` ceiling is higher; browsers are not servers). */
 export const maxPeopleAtOnce = 32;
-/** Longest sponsor/compartment code. */
-export const maxSponsorCodeChars = 64;
 
 /** Minutes since local midnight, 0–1439. */
 const minuteOfDaySchema = z.number().int().min(0).max(24 * 60 - 1);
@@ -43,10 +42,7 @@ export const donorSettingsSchema = z.strictObject({
   /** Let clients fetch plain-http sites (GET/HEAD only). Off by default. */
   allowPlainHttp: z.boolean(),
   /** A partner's sponsor/compartment code, or '' for none. */
-  sponsorCode: z
-    .string()
-    .max(maxSponsorCodeChars)
-    .regex(/^[A-Za-z0-9_-]*$/, 'use letters, digits, "-" and "_" only'),
+  sponsorCode: z.union([z.literal(''), z.string().regex(sponsorCodePattern, sponsorCodeRule)]),
   /** The signaling server to use; the build's default unless the donor changes it. */
   signalingUrl: z
     .string()

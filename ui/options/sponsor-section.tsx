@@ -1,6 +1,7 @@
 // "Sponsor": a partner organisation's sponsor/compartment code.
 import type { JSX } from 'solid-js';
-import { maxSponsorCodeChars, type DonorSettings } from '../../settings/donor-settings.ts';
+import { maxSponsorCodeChars } from '../../protocol/sponsor-code.ts';
+import type { DonorSettings } from '../../settings/donor-settings.ts';
 import { t } from '../common/i18n.ts';
 import type { SettingsEditor } from './settings-editor.ts';
 import { TextField } from './text-field.tsx';
