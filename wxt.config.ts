@@ -42,6 +42,9 @@ export default defineConfig({
   vite: () => ({
     // streamx (under simple-peer) imports Node's `events`; bare-events is its browser twin.
     resolve: { alias: { events: 'bare-events' } },
+    // Our own modules do nothing when merely imported, so a module whose exports a bundle never
+    // uses (Chrome's service worker and the Firefox-only engine link) is left out of it.
+    build: { rollupOptions: { treeshake: { moduleSideEffects: (id: string) => id.includes('node_modules') } } },
     define: {
       __PORCHLIGHT_SIGNALING_URL__: JSON.stringify(signalingUrl),
       __PORCHLIGHT_TEST_ORIGIN__: JSON.stringify(testOrigin),
