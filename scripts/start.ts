@@ -1,12 +1,19 @@
 // `npm start`: the local Porchlight network on this machine, inside a loopback-only namespace.
-// Builds the extension, starts the signaling server and a local demo site, then a donor and a
-// client peer (the same engine as the extension, over real WebRTC) fetch through the tunnel.
-import { spawnSync } from 'node:child_process';
+// Builds the extension, starts the signaling server and a local demo site, then exercises the
+// product end to end: a donor's Chromium with the extension turns sharing on with the popup's
+// switch; a journalist's Chromium with the extension opens the demo site on the browse page
+// through that donor; a client peer downloads a file through it; the exit policy refuses a
+// private address.
 import { createHash } from 'node:crypto';
 import { createSignalingServer } from '../signaling/server.ts';
 import { createSignalingLogger } from '../signaling/log.ts';
+import { go, waitForTotal, waitForView, browseTiming } from '../tests/support/browse-page.ts';
+import { buildExtension, extensionTestOrigin } from '../tests/support/extension-build.ts';
+import { launchWithExtension, type ExtensionBrowser } from '../tests/support/extension-browser.ts';
+import { patchDonorSettings, waitForDonorStatus } from '../tests/support/extension-donor.ts';
+import { startNodeClient } from '../tests/support/node-peers.ts';
 import { bytesPath, bytesSha256, startOriginServer } from '../tests/support/origin-server.ts';
-import { startNodeClient, startNodeDonor } from '../tests/support/node-peers.ts';
+import { installTestSite } from '../tests/support/test-site.ts';
 
 const demoFileBytes = 32 * 1024 * 1024;
 // A live bar on a terminal; a line per quarter in a log.
@@ -20,73 +27,87 @@ function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-step('Building the extension (WXT)');
-const build = spawnSync('npx', ['wxt', 'build'], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
-if (build.status !== 0) {
-  console.error(build.stdout);
-  process.exit(build.status ?? 1);
-}
-console.log('  built into .output/chrome-mv3');
+step('Building the extension (WXT, a test build that may fetch only the demo site on loopback)');
+const extensionPath = await buildExtension({ browser: 'chrome', testOrigin: extensionTestOrigin });
+console.log(`  built into ${extensionPath.replace(`${process.cwd()}/`, '')}`);
 
 step('Starting the signaling server');
 const signaling = await createSignalingServer({ host: '127.0.0.1', port: Number(process.env.PORCHLIGHT_SIGNALING_PORT ?? 8787), logger: createSignalingLogger('warn') });
 console.log(`  listening on ${signaling.url}  (health: http://127.0.0.1:${signaling.port}/healthz, metrics: /metrics)`);
 
-step('Starting a local demo site (the only loopback origin this demo donor may fetch)');
-const site = await startOriginServer();
-console.log(`  ${site.origin}`);
+step('Starting the local demo site');
+const origin = await startOriginServer({ port: Number(new URL(extensionTestOrigin).port) });
+const site = installTestSite(origin);
+console.log(`  ${site.url('/site/index.html')}`);
 
-step('A donor switches sharing on');
-const donor = await startNodeDonor(signaling.url, site.origin);
-console.log(`  donor ${donor.donor.peerId.slice(0, 16)}… announced (country as seen by signaling: ${donor.donor.country})`);
-
-step('A client asks signaling for a donor, dials it over WebRTC and checks its HELLO');
-const client = await startNodeClient(signaling.url, { onDonor: (d) => console.log(`  connected to donor ${d.peerId.slice(0, 16)}…, identity and DTLS fingerprints verified`) });
-
+let donor: ExtensionBrowser | undefined;
+let journalist: ExtensionBrowser | undefined;
 let failed = false;
 try {
-  step(`Fetching ${site.url('/')} through the tunnel`);
-  const started = performance.now();
-  const page = await client.fetch(site.url('/'));
-  const html = await page.text();
-  const title = /<title>([^<]*)<\/title>/i.exec(html)?.[1] ?? '(no title)';
-  console.log(`  ${page.status} ${page.statusText}  ${html.length} bytes  "${title}"  in ${(performance.now() - started).toFixed(0)} ms`);
+  step('A donor opens the Porchlight popup in Chromium and switches sharing on');
+  // The demo site counts requests from a browser user agent ("Mozilla…") as loaded directly; the
+  // donor's own fetches carry another one, so only a leak from the journalist's browser would count.
+  donor = await launchWithExtension('demo-donor', extensionPath, { extraArgs: ['--user-agent=PorchlightDemoDonor/1.0'] });
+  await patchDonorSettings(donor, { signalingUrl: signaling.url });
+  const popup = await donor.openPage('popup.html');
+  const switched = performance.now();
+  await popup.click('#share-switch');
+  const connected = await waitForDonorStatus(donor, (s) => s.state === 'connected');
+  console.log(`  connected in ${(performance.now() - switched).toFixed(0)} ms as donor ${connected.peerId?.slice(0, 16)}… (country as seen by signaling: ${connected.country})`);
+  console.log(`  popup says: "${await popup.$eval('#share-status', (el) => el.textContent?.trim())}"`);
 
-  step(`Downloading a ${mib(demoFileBytes)} file through the tunnel`);
-  const fileStarted = performance.now();
-  const file = await client.fetch(site.url(bytesPath(demoFileBytes, 'demo')));
-  const hash = createHash('sha256');
-  let received = 0;
-  let nextReport = progressEveryBytes;
-  for await (const chunk of file.body!) {
-    hash.update(chunk);
-    received += chunk.length;
-    if (received >= nextReport || received === demoFileBytes) {
-      const pct = Math.round((received / demoFileBytes) * 100);
-      const bar = '█'.repeat(Math.round(pct / 5)).padEnd(20, '·');
-      process.stdout.write(`${process.stdout.isTTY ? '\r' : '\n'}  [${bar}] ${pct.toString().padStart(3)}%  ${mib(received)}`);
-      nextReport += progressEveryBytes;
+  step('A journalist opens the browse page in another Chromium profile and goes to the demo site');
+  journalist = await launchWithExtension('demo-journalist', extensionPath);
+  await patchDonorSettings(journalist, { signalingUrl: signaling.url });
+  const browse = await journalist.openPage('browse.html');
+  await go(browse, site.url('/site/index.html'));
+  await waitForView(browse, (doc) => doc.getElementById('heading') !== null);
+  await waitForTotal(browse);
+  const heading = await browse.evaluate(() => (document.querySelector('iframe.view-frame') as HTMLIFrameElement).contentDocument?.getElementById('heading')?.textContent);
+  console.log(`  rendered "${heading}" through the donor: first content ${(await browseTiming(browse, 'first-content')).toFixed(0)} ms after Go (including the WebRTC connection), everything ${(await browseTiming(browse, 'total')).toFixed(0)} ms`);
+  console.log(`  the page says: "${await browse.$eval('.tls-notice p', (el) => el.textContent?.trim())}"`);
+
+  step(`A client peer downloads a ${mib(demoFileBytes)} file through the donor's browser`);
+  const client = await startNodeClient(signaling.url);
+  try {
+    const fileStarted = performance.now();
+    const file = await client.fetch(origin.url(bytesPath(demoFileBytes, 'demo')));
+    const hash = createHash('sha256');
+    let received = 0;
+    let nextReport = progressEveryBytes;
+    for await (const chunk of file.body!) { // a 200 answer to a GET has a body
+      hash.update(chunk);
+      received += chunk.length;
+      if (received >= nextReport || received === demoFileBytes) {
+        const pct = Math.round((received / demoFileBytes) * 100);
+        const bar = '█'.repeat(Math.round(pct / 5)).padEnd(20, '·');
+        process.stdout.write(`${process.stdout.isTTY ? '\r' : '\n'}  [${bar}] ${pct.toString().padStart(3)}%  ${mib(received)}`);
+        nextReport += progressEveryBytes;
+      }
     }
+    const seconds = (performance.now() - fileStarted) / 1000;
+    const exact = hash.digest('hex') === bytesSha256(demoFileBytes, 'demo');
+    console.log(`\n  ${mib(received)} in ${seconds.toFixed(2)} s (${(received / 1024 / 1024 / seconds).toFixed(1)} MiB/s), SHA-256 ${exact ? 'matches the origin' : 'DOES NOT MATCH'}`);
+    failed ||= !exact;
+
+    step('Asking the donor for a private address (the exit policy must refuse)');
+    const refused = await client.fetch('https://192.168.1.1/').then(() => undefined, (e: unknown) => e as Error);
+    console.log(refused ? `  refused: ${refused.message}` : '  NOT refused');
+    failed ||= !refused;
+  } finally {
+    client.close();
   }
-  const seconds = (performance.now() - fileStarted) / 1000;
-  const exact = hash.digest('hex') === bytesSha256(demoFileBytes, 'demo');
-  console.log(`\n  ${mib(received)} in ${seconds.toFixed(2)} s (${(received / 1024 / 1024 / seconds).toFixed(1)} MiB/s), SHA-256 ${exact ? 'matches the origin' : 'DOES NOT MATCH'}`);
-  failed ||= !exact;
 
-  step('Asking the donor for a private address (the exit policy must refuse)');
-  const refused = await client.fetch('http://192.168.1.1/').then(() => undefined, (e: unknown) => e as Error);
-  console.log(refused ? `  refused: ${refused.message}` : '  NOT refused');
-  failed ||= !refused;
-
-  const stats = donor.exit.stats();
-  step(`Donor served ${stats.completed} requests, ${mib(stats.bytesServed)}; refused ${Object.values(stats.refused).reduce((a, b) => a + (b ?? 0), 0)}`);
+  const status = await waitForDonorStatus(donor, (s) => s.bytesToday >= demoFileBytes);
+  step(`The donor's popup: helping ${status.helpingNow} now, ${mib(status.bytesToday)} shared today, countries helped: ${status.countriesToday.join(', ')}`);
+  console.log(`  nothing reached the demo site except through the donor: ${site.directRequests.size === 0 ? 'yes' : 'NO'}`);
+  failed ||= site.directRequests.size !== 0;
 } catch (error) {
   failed = true;
   console.error(`\n  the demo failed: ${error instanceof Error ? error.message : String(error)}`);
 } finally {
-  client.close();
-  await donor.close();
-  await site.close();
+  await Promise.allSettled([donor?.close(), journalist?.close()]);
+  await origin.close();
 }
 
 if (process.stdout.isTTY && !failed && process.env.PORCHLIGHT_DEMO_EXIT !== '1') {
@@ -99,6 +120,6 @@ if (process.stdout.isTTY && !failed && process.env.PORCHLIGHT_DEMO_EXIT !== '1')
   process.once('SIGTERM', stop);
 } else {
   await signaling.close();
-  console.log(failed ? '\nThe demo FAILED.' : '\nThe demo finished: the relay works end to end.');
+  console.log(failed ? '\nThe demo FAILED.' : '\nThe demo finished: the extension relays end to end.');
   process.exit(failed ? 1 : 0);
 }
