@@ -125,6 +125,17 @@ describe('sanitizeResponseHeaders', () => {
   it('drops the headers Connection names', () => {
     expect(names(sanitizeResponseHeaders([['Connection', 'X-Hop'], ['X-Hop', '1'], ['ETag', '"a"']]))).toEqual(['etag']);
   });
+
+  it.each([
+    ['an unencoded body', [['Content-Length', '52428800']], [['content-length', '52428800']]],
+    ['an identity-encoded body', [['Content-Encoding', 'identity'], ['Content-Length', '10']], [['content-length', '10']]],
+    ['a gzip body (fetch decoded it)', [['Content-Encoding', 'gzip'], ['Content-Length', '10']], []],
+    ['two lengths', [['Content-Length', '10'], ['Content-Length', '11']], []],
+    ['a malformed length', [['Content-Length', '10, 10']], []],
+    ['a negative length', [['Content-Length', '-1']], []],
+  ] as const)('keeps Content-Length only for %s', (_case, input, expected) => {
+    expect(sanitizeResponseHeaders(input as unknown as [string, string][])).toEqual(expected);
+  });
 });
 
 describe('properties', () => {

@@ -48,6 +48,9 @@ const responseOnly: ReadonlyMap<string, string> = new Map([
   ['content-length', 'describes the encoded body fetch already decoded; the tunnel frames its own length'],
 ]);
 
+/** A Content-Length the client may see: one decimal number of bytes. */
+const contentLengthPattern = /^\d{1,15}$/;
+
 // Prefix families: proxy-* headers talk to a proxy (RFC 9110 §11.7), x-forwarded-* name clients.
 const requestPrefixes: readonly string[] = ['proxy-', 'x-forwarded-'];
 const responsePrefixes: readonly string[] = ['proxy-'];
@@ -67,9 +70,18 @@ export function sanitizeRequestHeaders(headers: readonly (readonly [string, stri
   return sanitize(headers, requestOnly, requestPrefixes);
 }
 
-/** The site's response headers minus cookies, hop-by-hop, decoded-body framing and malformed ones, in order. */
+/**
+ * The site's response headers minus cookies, hop-by-hop, decoded-body framing and malformed ones, in
+ * order. An unencoded body's Content-Length stays (it is then the length the client receives, and
+ * what a download's progress needs); an encoded body's describes bytes fetch already decoded.
+ */
 export function sanitizeResponseHeaders(headers: readonly (readonly [string, string])[]): HeaderPair[] {
-  return sanitize(headers, responseOnly, responsePrefixes);
+  const kept = sanitize(headers, responseOnly, responsePrefixes);
+  const encodings = headers.filter(([name]) => typeof name === 'string' && name.toLowerCase() === 'content-encoding').map(([, value]) => String(value).trim().toLowerCase());
+  const lengths = headers.filter(([name]) => typeof name === 'string' && name.toLowerCase() === 'content-length').map(([, value]) => String(value).trim());
+  const unencoded = encodings.every((encoding) => encoding === '' || encoding === 'identity');
+  if (unencoded && lengths.length === 1 && contentLengthPattern.test(lengths[0]!)) kept.push(['content-length', lengths[0]!]); // length checked just above
+  return kept;
 }
 
 function sanitize(
