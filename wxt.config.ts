@@ -92,7 +92,20 @@ export default defineConfig({
     host_permissions: ['<all_urls>'],
     action: { default_title: '__MSG_extName__' },
     minimum_chrome_version: '120',
-    browser_specific_settings: browser === 'firefox' ? { gecko: { id: 'porchlight@porchlight.network', strict_min_version: '115.0' } } : undefined,
+    browser_specific_settings:
+      browser === 'firefox'
+        ? {
+            gecko: {
+              id: 'porchlight@porchlight.network',
+              strict_min_version: '140.0',
+              // What leaves the browser (docs/permissions.md): pages a journalist opens go to a donor's
+              // browser, which fetches them; nothing goes to Porchlight itself.
+              data_collection_permissions: { required: ['browsingActivity', 'websiteContent'] },
+            },
+            // Android reads the data-collection declaration from 142 on.
+            gecko_android: { strict_min_version: '142.0' },
+          }
+        : undefined,
     // Test builds only: the test bridge's page, framed by its content script on the test origin.
     ...(testOrigin ? { web_accessible_resources: [{ resources: ['test-bridge-frame.html'], matches: ['http://127.0.0.1/*'] }] } : {}),
   }),
