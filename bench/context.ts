@@ -25,9 +25,10 @@ export interface BenchContext {
 export interface BenchResult {
   readonly name: string;
   readonly value: number;
-  readonly baseline: number;
-  /** value / baseline. */
-  readonly ratio: number;
+  /** null only where no same-run reference exists (sizes of a build, which no machine load changes). */
+  readonly baseline: number | null;
+  /** value / baseline; null with a null or zero baseline. */
+  readonly ratio: number | null;
   readonly unit: string;
   readonly [detail: string]: unknown;
 }
@@ -35,6 +36,18 @@ export interface BenchResult {
 export interface Benchmark {
   readonly name: string;
   run(context: BenchContext): Promise<BenchResult>;
+}
+
+/**
+ * A benchmark that brings its own browsers and servers instead of the relay pair (the extension's
+ * costs). It may produce several results; it hands each to `emit` as soon as it has it, so one
+ * failing part does not lose the others.
+ */
+export interface StandaloneBenchmark {
+  readonly name: string;
+  readonly standalone: true;
+  /** Resolves with the number of parts that failed (each already reported on stderr). */
+  run(scale: number, emit: (result: BenchResult) => Promise<void>): Promise<number>;
 }
 
 const frameBytes = 64 * 1024;
