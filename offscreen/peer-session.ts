@@ -139,8 +139,11 @@ export async function dialTransport(donorPeerId: string, options: SessionOptions
   }
 }
 
-/** Connection attempts per dial when the connection fails outright. */
-export const maxDialAttempts = 3;
+/**
+ * Connection attempts per dial when the connection fails outright. Such a failure comes within
+ * milliseconds, so trying again is cheap; under CPU load node-datachannel's race above can repeat.
+ */
+export const maxDialAttempts = 5;
 
 async function dialOnce(donorPeerId: string, options: SessionOptions): Promise<DialedTransport> {
   const { signaling } = options;
