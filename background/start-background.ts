@@ -58,6 +58,9 @@ export function startBackground(options: BackgroundOptions): ReturnType<typeof c
     if (sender.id !== browser.runtime.id) return undefined;
     const message = parseRuntimeMessage(raw);
     if (!message) return undefined;
+    // Content scripts live in web pages: the only thing they may ask is a partner's request.
+    const fromWebPage = sender.url !== undefined && !sender.url.startsWith(browser.runtime.getURL('/'));
+    if (fromWebPage && message.type !== 'partner-donate') return undefined;
     switch (message.type) {
       case 'exit-fetch-starting':
         // Answering is the point: the worker is up, its webRequest listener with it.

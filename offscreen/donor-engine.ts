@@ -64,6 +64,8 @@ export interface DonorEngine {
   /** Drops the current connection and starts again with a reloaded identity (after an import). */
   reloadIdentity(): void;
   status(): DonorStatus;
+  /** Writes the day's counts to storage now (before the document is closed). */
+  persist(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -290,6 +292,7 @@ export function createDonorEngine(options: DonorEngineOptions): DonorEngine {
       evaluate();
     },
     status: () => lastStatus ?? snapshot(),
+    persist: () => options.ledger.flush(),
     async close() {
       closed = true;
       stopDonor();

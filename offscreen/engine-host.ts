@@ -40,7 +40,8 @@ export function handleEngineMessage(engine: DonorEngine, message: RuntimeMessage
       return undefined;
     case 'engine-configure':
       engine.configure(message.config);
-      return Promise.resolve({ ok: true });
+      // Sharing off: the service worker closes the document after this answer; keep today's counts.
+      return (message.config.settings.sharing ? Promise.resolve() : engine.persist()).then(() => ({ ok: true as const }));
     case 'engine-retry':
     case 'retry-now':
       engine.retry();
