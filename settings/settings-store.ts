@@ -46,6 +46,8 @@ export function createSettingsStore(area: StorageAreaLike, onChanged: StorageCha
         if (areaName !== 'local' || !change) return;
         listener(restoreDonorSettings(change.newValue, defaults));
       };
+      // An already-aborted signal never fires 'abort': adding the listener would leak it for good.
+      if (signal.aborted) return;
       onChanged.addListener(onChange);
       signal.addEventListener('abort', () => onChanged.removeListener(onChange), { once: true });
     },
@@ -74,6 +76,7 @@ export function watchDonorStatus(onChanged: StorageChangedEvent, areaName: strin
       // A status we cannot read is not shown; the next one will be.
     }
   };
+  if (signal.aborted) return;
   onChanged.addListener(onChange);
   signal.addEventListener('abort', () => onChanged.removeListener(onChange), { once: true });
 }
