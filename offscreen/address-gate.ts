@@ -65,6 +65,8 @@ export function createAddressGate(options: { timeoutMs?: number; now?: () => num
     async verify(url, policy, signal) {
       const ready = take(url);
       if (ready) return check(ready, policy);
+      // An already-aborted signal never fires 'abort': without this the caller would wait out the timeout.
+      signal?.throwIfAborted();
       const report = await new Promise<Report>((resolve, reject) => {
         const queue = waiters.get(url) ?? [];
         waiters.set(url, queue);

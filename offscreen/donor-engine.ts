@@ -83,6 +83,8 @@ export function createDonorEngine(options: DonorEngineOptions): DonorEngine {
   let meter: DonorMeter | undefined;
   let running: { donor: Donor; exit: Exit; key: string } | undefined;
   let connecting: Promise<void> | undefined;
+  /** The restart key of the attempt in flight or waiting for its retry. */
+  let attemptKey: string | undefined;
   let generation = 0;
   let failures = 0;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -174,6 +176,7 @@ export function createDonorEngine(options: DonorEngineOptions): DonorEngine {
 
   async function connect(settings: DonorSettings): Promise<void> {
     const myGeneration = ++generation;
+    attemptKey = restartKey(settings);
     const identity = await options.loadIdentity();
     const policy = createExitPolicy({ allowPlainHttp: settings.allowPlainHttp, ...(options.testOrigin ? { testOrigin: options.testOrigin } : {}) });
     const exit = createExit({ fetch: options.createFetch(policy), policy, meter, ...options.exit });
@@ -213,6 +216,8 @@ export function createDonorEngine(options: DonorEngineOptions): DonorEngine {
       if (running?.donor !== donor) return;
       running.exit.close();
       running = undefined;
+      // Its peer sessions cannot be served without the exit: tell their clients and free them.
+      donor.close();
       offline = info.error ? describeFailure(info.error) : { reason: 'signaling-unreachable', detail: `The connection to the network closed (${info.code}${info.reason ? `: ${info.reason}` : ''}).` };
       scheduleRetry();
       evaluate();
@@ -248,11 +253,18 @@ export function createDonorEngine(options: DonorEngineOptions): DonorEngine {
       failures = 0;
     } else if (running && running.key !== restartKey(settings)) {
       stopDonor();
+    } else if (!running && (connecting || retryTimer !== undefined) && attemptKey !== restartKey(settings)) {
+      // A new server or listing is tried now, not after the old attempt's timeout or backoff.
+      stopDonor();
+      clearRetry();
+      offline = undefined;
+      failures = 0;
     }
     if (shouldServe && !running && !connecting && retryTimer === undefined) {
       const attempt = connect(settings)
         .catch((error: unknown) => {
-          if (closed) return;
+          // An attempt given up on (a retry, new settings, sharing off) must not mark the newer one offline.
+          if (closed || connecting !== attempt) return;
           offline = describeFailure(error);
           scheduleRetry();
         })

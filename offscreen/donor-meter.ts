@@ -21,6 +21,9 @@ export function createDonorMeter(ledger: UsageLedger, settings: DonorSettings): 
   const buckets = new Map<string, TokenBucket>();
   const countries = new Map<string, string>();
   const capListeners: Array<() => void> = [];
+  // Listeners hear of a reached cap once, not on every refused chunk; a take under the cap (a raised
+  // cap, a new day) re-arms them.
+  let capAnnounced = false;
 
   const capReached = (): boolean => {
     const { todayBytes, monthBytes } = ledger.snapshot();
@@ -30,9 +33,13 @@ export function createDonorMeter(ledger: UsageLedger, settings: DonorSettings): 
   return {
     async take(client, bytes, signal) {
       if (capReached()) {
-        for (const listener of capListeners) listener();
+        if (!capAnnounced) {
+          capAnnounced = true;
+          for (const listener of capListeners) listener();
+        }
         throw new ExitCapReached();
       }
+      capAnnounced = false;
       if (current.perPersonBytesPerSecond !== null) {
         let bucket = buckets.get(client);
         if (!bucket) {

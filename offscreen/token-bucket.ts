@@ -43,6 +43,8 @@ export function createTokenBucket(ratePerSecond: number, now: () => number = () 
   return {
     take(amount, signal) {
       const turn = queue.then(async () => {
+        // A taker that gave up while queued takes nothing (its bytes will never be sent).
+        signal?.throwIfAborted();
         refill();
         // A chunk larger than the bucket still goes, after the wait its size implies (tokens go negative).
         if (tokens < Math.min(amount, capacity)) await wait(((Math.min(amount, capacity) - tokens) / ratePerSecond) * 1000, signal);
@@ -50,7 +52,14 @@ export function createTokenBucket(ratePerSecond: number, now: () => number = () 
         tokens -= amount;
       });
       queue = turn.catch(() => {});
-      return turn;
+      if (!signal) return turn;
+      // Abort rejects at once, not only when this taker's turn comes behind a long wait.
+      return new Promise<void>((resolve, reject) => {
+        const onAbort = (): void => reject(signal.reason);
+        if (signal.aborted) return onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
+        turn.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+      });
     },
   };
 }
