@@ -181,6 +181,13 @@ async function dialOnce(donorPeerId: string, options: SessionOptions): Promise<D
     return { transport, context };
   } catch (error) {
     link.destroy();
+    // The donor holds a session slot for this attempt until it times out; free it now, so a retry
+    // (or the next client) is not refused as one too many.
+    try {
+      signaling.sendSignal(donorPeerId, { session, kind: 'bye', data: 'The client gave up on this connection attempt.' });
+    } catch {
+      // signaling closed: the donor's own timeout frees the slot
+    }
     if (error instanceof PeerSessionError) throw error;
     throw new PeerSessionError('connection-failed', error instanceof Error ? error.message : String(error));
   } finally {
