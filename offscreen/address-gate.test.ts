@@ -130,7 +130,23 @@ describe('createAddressGate', () => {
     expect(second.outcome).toBeUndefined();
     g.report(url, [publicIp]);
     await vi.advanceTimersByTimeAsync(0);
-    expect(second.outcome).toBe('resolved');
+    // Reports carry no request id: once a private address was seen for this URL, a response for it
+    // is refused even when the report it claimed is public (it may be the other request's).
+    expect(policyCode(second.reason)).toBe('address-not-public');
+  });
+
+  it('checks a response against every address seen for its URL lately, not only the report it claimed', async () => {
+    const g = gate();
+    g.report(url, [publicIp]);
+    g.report(url, ['192.168.1.20']);
+    await expect(g.verify(url, policy)).rejects.toMatchObject({ code: 'address-not-public' });
+    const other = 'https://example.org/other';
+    g.report(other, [publicIp]);
+    await expect(g.verify(other, policy)).resolves.toBeUndefined();
+    // Once the memory of the private address has expired, the URL is judged afresh.
+    await vi.advanceTimersByTimeAsync(addressReportTtlMs + 1);
+    g.report(url, [publicIp]);
+    await expect(g.verify(url, policy)).resolves.toBeUndefined();
   });
 
   it('rejects with the signal reason when aborted while waiting, and leaves the next report for the next response', async () => {

@@ -33,6 +33,21 @@ export function createAddressGate(options: { timeoutMs?: number; now?: () => num
   const now = options.now ?? Date.now;
   const reports: Report[] = [];
   const waiters = new Map<string, Array<(report: Report) => void>>();
+  // Every address seen for a URL lately, claimed or not: reports carry no request id, so two
+  // requests for one URL at once could swap reports; each is checked against all of them.
+  const recent = new Map<string, { ips: Set<string>; at: number }>();
+
+  function remember(report: Report): void {
+    const cutoff = report.at - addressReportTtlMs;
+    for (const [url, entry] of recent) if (entry.at < cutoff) recent.delete(url);
+    const entry = recent.get(report.url) ?? { ips: new Set<string>(), at: report.at };
+    for (const ip of report.ips) entry.ips.add(ip);
+    entry.at = report.at;
+    recent.delete(report.url);
+    recent.set(report.url, entry);
+    // Bounded like the pending reports; the oldest URL goes first (Map keeps insertion order).
+    if (recent.size > maxPendingAddressReports) recent.delete(recent.keys().next().value!); // size > 0
+  }
 
   function take(url: string): Report | undefined {
     const cutoff = now() - addressReportTtlMs;
@@ -46,7 +61,7 @@ export function createAddressGate(options: { timeoutMs?: number; now?: () => num
     if (report.ips.length === 0) {
       throw new ExitPolicyError({ ok: false, code: 'malformed-request', message: 'The donor could not tell which address this site is at, so it did not forward the answer.' });
     }
-    for (const ip of report.ips) {
+    for (const ip of new Set([...report.ips, ...(recent.get(report.url)?.ips ?? [])])) {
       const verdict = policy.checkAddress(ip, url);
       if (!verdict.ok) throw new ExitPolicyError(verdict);
     }
@@ -55,6 +70,7 @@ export function createAddressGate(options: { timeoutMs?: number; now?: () => num
   return {
     report(url, ips) {
       const report = { url, ips: [...ips], at: now() };
+      remember(report);
       const queue = waiters.get(url);
       const waiter = queue?.shift();
       if (queue && queue.length === 0) waiters.delete(url);

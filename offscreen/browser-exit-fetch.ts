@@ -18,20 +18,31 @@ export interface AddressCheck {
 /** The browser's fetch, typed for the exit, checked by the address gate when there is one. */
 export function browserExitFetch(check?: AddressCheck): ExitFetchFactory {
   const browserFetch = globalThis.fetch.bind(globalThis);
-  const gate = check?.gate;
+  if (!check) return () => ((url: string, init: RequestInit) => browserFetch(url, init)) as unknown as ExitFetch;
+  const { gate } = check;
+  // Address reports carry the URL, not a request id: one request per URL at a time until its
+  // response is verified, so two requests for one URL cannot swap reports.
+  const inFlight = new Map<string, Promise<unknown>>();
   return (policy) =>
     (async (url: string, init: RequestInit) => {
-      await check?.beforeFetch();
-      const response = await browserFetch(url, init);
-      if (gate) {
+      for (let busy = inFlight.get(url); busy; busy = inFlight.get(url)) await busy.catch(() => {});
+      const verified = (async () => {
+        await check.beforeFetch();
+        const response = await browserFetch(url, init);
         try {
           await gate.verify(response.url || url, policy, init.signal ?? undefined);
         } catch (error) {
           await response.body?.cancel().catch(() => {});
           throw error;
         }
+        return response;
+      })();
+      inFlight.set(url, verified);
+      try {
+        return await verified;
+      } finally {
+        if (inFlight.get(url) === verified) inFlight.delete(url);
       }
-      return response;
     }) as unknown as ExitFetch;
 }
 

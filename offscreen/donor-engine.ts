@@ -59,7 +59,7 @@ export interface DonorEngineOptions {
 export interface DonorEngine {
   /** Applies new settings or idle state (from the service worker). */
   configure(config: EngineConfig): void;
-  /** Reconnects now instead of waiting for the next attempt; restarts a running donor. */
+  /** Reconnects now instead of waiting for the next attempt (a connected donor is left as it is). */
   retry(): void;
   /** Drops the current connection and starts again with a reloaded identity (after an import). */
   reloadIdentity(): void;
@@ -156,7 +156,7 @@ export function createDonorEngine(options: DonorEngineOptions): DonorEngine {
     clearRetry();
     const base = Math.min(reconnectMaxDelayMs, reconnectInitialDelayMs * 2 ** failures);
     // ±20% so donors dropped together do not come back together.
-    const delay = Math.round(base * (0.8 + 0.4 * random()));
+    const delay = Math.min(reconnectMaxDelayMs, Math.round(base * (0.8 + 0.4 * random())));
     failures++;
     retryAt = now() + delay;
     retryTimer = setTimeout(() => {

@@ -74,10 +74,17 @@ export async function openUsageLedger(now: () => Date = () => new Date()): Promi
     clearTimeout(flushTimer);
     flushTimer = undefined;
     if (dirty.size === 0) return;
-    const records = [...dirty].map((key) => days.get(key)).filter((r): r is DayUsage => r !== undefined);
+    const keys = [...dirty];
+    const records = keys.map((key) => days.get(key)).filter((r): r is DayUsage => r !== undefined);
     dirty.clear();
-    const tx = db.transaction('days', 'readwrite');
-    await Promise.all([...records.map((record) => tx.store.put({ ...record, countries: [...record.countries] })), tx.done]);
+    try {
+      const tx = db.transaction('days', 'readwrite');
+      await Promise.all([...records.map((record) => tx.store.put({ ...record, countries: [...record.countries] })), tx.done]);
+    } catch (error) {
+      // Not written: keep them for the next flush rather than lose the counts.
+      for (const key of keys) markDirty(key);
+      throw error;
+    }
   }
 
   function markDirty(day: string): void {
