@@ -8,7 +8,7 @@ import { bt } from '../../ui/browse/browse-i18n.ts';
 import { openBrowseSession } from '../../ui/browse/browse-session.ts';
 import { createBrowseStore } from '../../ui/browse/browse-store.ts';
 import { BrowseView } from '../../ui/browse/browse-view.tsx';
-import { saveBlob } from '../../ui/browse/download.ts';
+import { saveBlob } from '../../ui/common/save-file.ts';
 import '../../ui/common/base.css';
 import '../../ui/browse/browse.css';
 

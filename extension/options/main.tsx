@@ -6,7 +6,7 @@ import { openSettingsStore } from '../../ui/common/extension-storage.ts';
 import { applyDocumentLocale } from '../../ui/common/i18n.ts';
 import { sendRuntimeMessage } from '../../ui/common/runtime-message.ts';
 import { createStorageSignal } from '../../ui/common/storage-signal.ts';
-import { downloadTextFile } from '../../ui/options/download-text-file.ts';
+import { saveBlob } from '../../ui/common/save-file.ts';
 import { makeIdentityActions } from '../../ui/options/identity-actions.ts';
 import { OptionsView } from '../../ui/options/options-view.tsx';
 import { createSettingsEditor } from '../../ui/options/settings-editor.ts';
@@ -19,7 +19,7 @@ function main(): void {
   const identity = makeIdentityActions({
     openStore: openIdentityStore,
     send: sendRuntimeMessage,
-    download: (fileName, text) => downloadTextFile(document, fileName, text),
+    download: (fileName, text) => saveBlob(document, new Blob([text], { type: 'application/json' }), fileName),
   });
   // The page has one root element; index.html defines it.
   const root = document.getElementById('root')!;

@@ -81,7 +81,7 @@ export interface BrowseStoreDeps {
   readonly openSession: (handlers: Pick<BrowseSessionOptions, 'onDonor' | 'onDonorLost'>) => Promise<BrowseSession>;
   /** The browse page's window (the view's paint timing and media queries). */
   readonly window: Window;
-  /** Saves a downloaded file (download.ts `saveBlob` with the document bound). */
+  /** Saves a downloaded file (ui/common/save-file.ts `saveBlob` with the document bound). */
   readonly saveFile: (blob: Blob, name: string) => void;
   /** Millisecond clock for timings. */
   readonly now: () => number;

@@ -1,12 +1,9 @@
 // Downloads through the donor: the body streams into a Blob (with progress, cancellable), and the
-// file is saved through an <a download> click, so no downloads permission is needed.
+// file is saved through an <a download> click (ui/common/save-file.ts), so no downloads permission is needed.
 import { mimeEssence } from './content-kind.ts';
 import { downloadName, safeFileName } from './download-name.ts';
 import { readBody } from './read-body.ts';
 import type { FetchThrough } from './subresources.ts';
-
-/** How long a saved file's blob: URL stays alive for the browser to pick it up, in milliseconds. */
-export const savedBlobLifetimeMs = 60_000;
 
 /** The site answered a download with an error status. */
 export class DownloadStatusError extends Error {
@@ -61,16 +58,3 @@ export async function downloadThrough(fetch: FetchThrough, url: string, options:
   return { blob: new Blob(body.chunks, { type: mimeEssence(response.headers.get('content-type')) || 'application/octet-stream' }), name };
 }
 
-/** Saves `blob` as `name` through a temporary <a download> in `doc`. */
-export function saveBlob(doc: Document, blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob);
-  const anchor = doc.createElement('a');
-  anchor.href = url;
-  anchor.download = name;
-  anchor.hidden = true;
-  doc.body.append(anchor);
-  anchor.click();
-  anchor.remove();
-  // The browser reads the blob after the click returns; give it time before letting go.
-  setTimeout(() => URL.revokeObjectURL(url), savedBlobLifetimeMs);
-}
