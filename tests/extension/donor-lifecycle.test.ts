@@ -118,6 +118,10 @@ describe('donor extension (Chromium)', () => {
     expect(status.reason).toBe('daily-cap');
     // At most one metered slice past the cap.
     expect(status.bytesToday).toBeLessThanOrEqual(capBytes + meteredSliceBytes);
+    // The popup says so in plain words.
+    const popup = await donor.openPage('popup.html');
+    await popup.waitForFunction(() => /today's data limit/i.test(document.getElementById('share-status')?.textContent ?? ''), { timeout: 10_000 });
+    await popup.close();
     await patchDonorSettings(donor, { dailyCapBytes: null });
     await waitForDonorStatus(donor, (s) => s.state === 'connected');
   }, 90_000);
