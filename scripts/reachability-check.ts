@@ -10,6 +10,7 @@
 // or the donor ever left signaling. Loopback only: run it through scripts/netns.mjs.
 import { parseArgs } from 'node:util';
 import type { Target } from 'puppeteer-core';
+import { watchdogPeriodMinutes } from '../background/start-background.ts';
 import { createSignalingServer } from '../signaling/server.ts';
 import type { SignalingLogger } from '../signaling/log.ts';
 import { buildExtension, extensionTestOrigin } from '../tests/support/extension-build.ts';
@@ -28,10 +29,13 @@ const attemptTimeoutMs = 30_000;
 /** How often the donor count on signaling is sampled (departures are also seen in its log). */
 const presenceSampleMs = 1_000;
 /**
- * After stopping the worker, wait this long before the attempt. Short, because the worker is soon
- * woken again by the extension's own events (status from the offscreen document, alarms).
+ * The watchdog alarm wakes the worker every period. Attempts fall half a period after it (roughly:
+ * the alarm starts with the browser, the minutes with 'connected'), so a worker stopped just before
+ * an attempt is still asleep when the attempt begins.
  */
-const afterStopMs = 1_000;
+const attemptPhaseMs = (watchdogPeriodMinutes * 60_000) / 2;
+/** Before the attempt: time to stop the worker and see it gone. */
+const stopLeadMs = 2_000;
 
 interface Options {
   minutes: number;
@@ -59,10 +63,12 @@ interface Attempt {
   ok: boolean;
   ms: number;
   error?: string;
-  /** Whether the extension's service worker was running just before the attempt. */
+  /** Whether the extension's service worker was running when the attempt began. */
   workerAwake: boolean;
   /** Whether this minute's attempt followed a deliberate stop of the worker. */
   workerStopped: boolean;
+  /** Whether the worker was started while the attempt ran (the exit wakes it on purpose). */
+  workerWoke: boolean;
 }
 
 /** What the signaling server said about our donor: every announcement and every departure. */
@@ -80,12 +86,16 @@ function workerTarget(ext: ExtensionBrowser): Target | undefined {
   return ext.browser.targets().find((t) => t.type() === 'service_worker' && t.url().startsWith(ext.url('')));
 }
 
-/** Stops the worker if it is running; never wakes a sleeping one (that would be a user-like event). */
+/**
+ * Stops the worker if it is running and waits until the browser reports it gone; never wakes a
+ * sleeping one (that would be a user-like event). Resolves with whether there was one to stop.
+ */
 async function stopWorkerIfAwake(ext: ExtensionBrowser): Promise<boolean> {
   const target = workerTarget(ext);
   if (!target) return false;
   const worker = await target.worker();
   await worker?.close();
+  for (let waited = 0; workerTarget(ext) === target && waited < stopLeadMs; waited += 100) await sleep(100);
   return true;
 }
 
@@ -153,7 +163,8 @@ async function main(): Promise<number> {
   const attempts: Attempt[] = [];
   try {
     const path = await buildExtension({ browser: 'chrome', testOrigin: extensionTestOrigin });
-    ext = await launchWithExtension('reachability', path);
+    const donorBrowser = await launchWithExtension('reachability', path);
+    ext = donorBrowser;
     await patchDonorSettings(ext, { sharing: true, signalingUrl: signaling.url });
     await waitForDonorStatus(ext, (s) => s.state === 'connected', 60_000);
     console.log(`[${stamp()}] sharing on, donor connected to ${signaling.url}; ${options.minutes} min of nobody at the keyboard`);
@@ -168,16 +179,19 @@ async function main(): Promise<number> {
     const t0 = Date.now();
     for (let minute = 1; minute <= options.minutes; minute++) {
       const stopNow = minute % options.stopWorkerEveryMinutes === 0;
-      await sleep(Math.max(0, t0 + minute * attemptIntervalMs - Date.now() - (stopNow ? afterStopMs : 0)));
-      let workerStopped = false;
-      if (stopNow) {
-        workerStopped = await stopWorkerIfAwake(ext);
-        await sleep(afterStopMs);
-      }
+      await sleep(Math.max(0, t0 + minute * attemptIntervalMs + attemptPhaseMs - Date.now() - (stopNow ? stopLeadMs : 0)));
+      const workerStopped = stopNow ? await stopWorkerIfAwake(ext) : false;
+      if (stopNow) await sleep(Math.max(0, t0 + minute * attemptIntervalMs + attemptPhaseMs - Date.now()));
       const workerAwake = workerTarget(ext) !== undefined;
-      const result = await attempt(signaling.url, url);
-      attempts.push({ minute, ...result, workerAwake, workerStopped });
-      const worker = stopNow ? (workerStopped ? 'worker stopped' : 'worker already asleep') : workerAwake ? 'worker awake' : 'worker asleep';
+      let workerWoke = false;
+      const onTarget = (t: Target): void => {
+        if (t.type() === 'service_worker' && t.url().startsWith(donorBrowser.url(''))) workerWoke = true;
+      };
+      donorBrowser.browser.on('targetcreated', onTarget);
+      const result = await attempt(signaling.url, url).finally(() => donorBrowser.browser.off('targetcreated', onTarget));
+      attempts.push({ minute, ...result, workerAwake, workerStopped, workerWoke });
+      const state = workerAwake ? 'worker awake' : workerStopped ? 'worker stopped' : 'worker asleep';
+      const worker = `${state}${workerWoke ? ', woken during the fetch' : ''}`;
       console.log(
         `[${stamp()}] minute ${String(minute).padStart(2)}/${options.minutes}  ${result.ok ? 'ok  ' : 'FAIL'} ${String(result.ms).padStart(5)} ms  ` +
           `donors on signaling: ${signaling.stats().donors}  ${worker}${result.error ? `  (${result.error})` : ''}`,
@@ -201,10 +215,11 @@ async function main(): Promise<number> {
     attempts: attempts.length,
     successes: successes.length,
     failures: attempts.filter((a) => !a.ok).map((a) => ({ minute: a.minute, error: a.error })),
-    medianMs: latencies.length ? latencies[Math.floor(latencies.length / 2)] : null,
+    medianMs: latencies.length ? (latencies[Math.floor((latencies.length - 1) / 2)]! + latencies[Math.ceil((latencies.length - 1) / 2)]!) / 2 : null, // indices within the list
     maxMs: latencies.length ? latencies[latencies.length - 1] : null,
     workerStops: attempts.filter((a) => a.workerStopped).length,
     attemptsWithWorkerAsleep: attempts.filter((a) => !a.workerAwake).length,
+    attemptsThatWokeWorker: attempts.filter((a) => a.workerWoke).length,
     donorLeftSignaling: leftSignaling,
     donorAnnouncements: presence.announcements,
     departures: presence.departures,
@@ -217,7 +232,7 @@ async function main(): Promise<number> {
   console.log(
     `\nreachability: ${summary.successes}/${summary.attempts} fetches through the donor succeeded over ${options.minutes} min; ` +
       `median ${summary.medianMs ?? '–'} ms, max ${summary.maxMs ?? '–'} ms; worker stopped ${summary.workerStops}×, ` +
-      `asleep before ${summary.attemptsWithWorkerAsleep} attempts; donor ${leftSignaling ? 'LEFT' : 'never left'} signaling ` +
+      `asleep when ${summary.attemptsWithWorkerAsleep} attempts began; donor ${leftSignaling ? 'LEFT' : 'never left'} signaling ` +
       `(announcements ${summary.donorAnnouncements}, fewest donors seen ${summary.minDonorsSeen})`,
   );
   console.log(JSON.stringify(summary));
