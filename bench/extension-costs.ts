@@ -49,7 +49,7 @@ const seconds = (since: number): number => Math.round((performance.now() - since
 /** The value at quantile `q` (nearest rank) of a non-empty list. */
 function quantile(values: readonly number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!; // index clamped into the list
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(sorted.length * q) - 1))]!; // index clamped into the list
 }
 
 function startSignaling(): Promise<SignalingServer> {
