@@ -5,11 +5,10 @@
 // passes axe. Run inside the loopback-only namespace (scripts/netns.mjs).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import type { CDPSession, Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser as ExtensionApi } from 'wxt/browser';
 import { defaultDonorSettings } from '../../settings/donor-settings.ts';
@@ -20,6 +19,7 @@ import { buildExtension, extensionTestOrigin } from '../support/extension-build.
 import { startNodeDonor, type NodeDonor } from '../support/node-peers.ts';
 import { startOriginServer, type OriginServer } from '../support/origin-server.ts';
 import faBrowse from '../../locales/fa/browse.json';
+import { catchDownloads } from '../support/downloads.ts';
 import { browseTiming, clickInView, go, inView, waitForTotal, waitForView } from '../support/browse-page.ts';
 import { installTestSite, testSiteColours, testSiteFileBytes, testSiteFileSha256, testSiteFontFamily, testSitePhotoSize, type TestSite } from '../support/test-site.ts';
 
@@ -186,16 +186,9 @@ describe('browse page', () => {
   }, 60_000);
 
   it('downloads the 50 MiB file through the donor, byte-exact', async () => {
-    const downloadDir = await mkdtemp(join(tmpdir(), 'porchlight-downloads-'));
-    const cdp: CDPSession = await extension.browser.target().createCDPSession();
+    const downloads = await catchDownloads(extension.browser);
+    const downloadDir = downloads.dir;
     try {
-      await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloadDir, eventsEnabled: true });
-      const completed = new Promise<void>((resolve, reject) => {
-        cdp.on('Browser.downloadProgress', (event) => {
-          if (event.state === 'completed') resolve();
-          if (event.state === 'canceled') reject(new Error('the browser cancelled the download'));
-        });
-      });
       await go(page, site.url('/site/index.html'));
       await waitForView(page, (doc) => doc.getElementById('file-link') !== null);
       await waitForTotal(page);
@@ -214,7 +207,7 @@ describe('browse page', () => {
       await page.click('.file-offer button.download-file');
       await page.waitForSelector('.download[data-status="running"] .download-progress', { timeout: 10_000 });
       await page.waitForSelector('.download[data-status="saved"]', { timeout: 180_000 });
-      await completed;
+      await downloads.completed;
       const seconds = (Date.now() - started) / 1000;
       expect(await readdir(downloadDir)).toEqual(['file.bin']);
       const saved = await readFile(join(downloadDir, 'file.bin'));
@@ -224,8 +217,7 @@ describe('browse page', () => {
       expect([...site.directRequests]).toEqual([]);
       await page.click('.download button.secondary');
     } finally {
-      await cdp.detach().catch(() => {});
-      await rm(downloadDir, { recursive: true, force: true });
+      await downloads.close();
     }
   }, 240_000);
 

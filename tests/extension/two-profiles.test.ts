@@ -4,12 +4,12 @@
 // and the 50 MiB file, byte-exact — while the donor's popup and badge show someone is helped.
 // Inside the loopback-only namespace (scripts/netns.mjs).
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSignalingServer, type SignalingServer } from '../../signaling/server.ts';
+import { catchDownloads } from '../support/downloads.ts';
 import { clickInView, go, inView, waitForTotal, waitForView } from '../support/browse-page.ts';
 import { buildExtension, extensionTestOrigin } from '../support/extension-build.ts';
 import { launchWithExtension, type ExtensionBrowser } from '../support/extension-browser.ts';
@@ -104,16 +104,8 @@ describe('donor and journalist, two Chromium profiles with the extension', () =>
   }, 30_000);
 
   it('the journalist downloads the 50 MiB file through the donor, byte-exact', async () => {
-    const downloadDir = await mkdtemp(join(tmpdir(), 'porchlight-downloads-'));
-    const cdp = await journalist.browser.target().createCDPSession();
+    const downloads = await catchDownloads(journalist.browser);
     try {
-      await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloadDir, eventsEnabled: true });
-      const completed = new Promise<void>((resolve, reject) => {
-        cdp.on('Browser.downloadProgress', (event) => {
-          if (event.state === 'completed') resolve();
-          if (event.state === 'canceled') reject(new Error('the browser cancelled the download'));
-        });
-      });
       await go(browse, site.url('/site/index.html'));
       await waitForView(browse, (doc) => doc.getElementById('file-link') !== null);
       await waitForTotal(browse);
@@ -121,15 +113,14 @@ describe('donor and journalist, two Chromium profiles with the extension', () =>
       await browse.waitForSelector('.file-offer button.download-file', { timeout: 30_000 });
       await browse.click('.file-offer button.download-file');
       await browse.waitForSelector('.download[data-status="saved"]', { timeout: 180_000 });
-      await completed;
-      const saved = await readFile(join(downloadDir, (await readdir(downloadDir))[0] ?? 'file.bin'));
+      await downloads.completed;
+      const saved = await readFile(join(downloads.dir, (await readdir(downloads.dir))[0] ?? 'file.bin'));
       expect(saved.length).toBe(testSiteFileBytes);
       expect(createHash('sha256').update(saved).digest('hex')).toBe(testSiteFileSha256());
       const status = await waitForDonorStatus(donor, (s) => s.bytesToday >= testSiteFileBytes);
       expect(status.state).toBe('connected');
     } finally {
-      await cdp.detach().catch(() => {});
-      await rm(downloadDir, { recursive: true, force: true });
+      await downloads.close();
     }
   }, 240_000);
 });
