@@ -1,0 +1,320 @@
+// The payment receipt: EIP-712 typed data, cumulative per channel, signed by the client's
+// secp256k1 payment key. Defined once here so the extension, the server and the settlement
+// contract (next issue) hash exactly the same struct. Spec: docs/receipts.md.
+import { TypedDataEncoder, getAddress, verifyTypedData, type BaseWallet, type TypedDataDomain } from 'ethers';
+import { z } from 'zod';
+import { bytesToHex, hexToBytes } from './bytes.ts';
+import { maxOpaquePayloadBytes } from './frame-types.ts';
+
+/** Credits are USD-pegged; amounts on the wire are in micro-credits (1 credit = 10^6 micro-credits). */
+export const microCreditsPerCredit = 1_000_000n;
+/** `price` is micro-credits per MiB of frame bytes; a MiB is 2^20 bytes. */
+export const bytesPerMiB = 1n << 20n;
+
+export const receiptDomainName = 'Porchlight';
+export const receiptDomainVersion = '1';
+
+/** The EIP-712 struct, field order fixed: this is what the contract's RECEIPT_TYPEHASH hashes. */
+export const receiptTypes = {
+  Receipt: [
+    { name: 'channelId', type: 'bytes32' },
+    { name: 'client', type: 'address' },
+    { name: 'exit', type: 'address' },
+    { name: 'cumBytes', type: 'uint256' },
+    { name: 'cumCredits', type: 'uint256' },
+    { name: 'price', type: 'uint256' },
+    { name: 'expiry', type: 'uint64' },
+  ],
+} as const satisfies Record<string, Array<{ name: string; type: string }>>;
+
+const maxUint256 = (1n << 256n) - 1n;
+const maxUint64 = (1n << 64n) - 1n;
+const secp256k1HalfOrder = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
+
+export interface Receipt {
+  /** 0x + 64 lowercase hex digits. */
+  readonly channelId: string;
+  /** The client's payment address (EIP-55 checksummed). */
+  readonly client: string;
+  /** The donor's (exit's) payment address (EIP-55 checksummed). */
+  readonly exit: string;
+  /** Frame bytes the client acknowledges having received on this channel, in total. */
+  readonly cumBytes: bigint;
+  /** Micro-credits owed in total: creditsForBytes(cumBytes, price). */
+  readonly cumCredits: bigint;
+  /** Micro-credits per MiB, fixed when the channel opened. */
+  readonly price: bigint;
+  /** Unix time in seconds after which the receipt may not be settled. */
+  readonly expiry: bigint;
+}
+
+export interface SignedReceipt {
+  readonly receipt: Receipt;
+  /** 65-byte r‖s‖v signature, 0x-hex, v ∈ {27, 28}. */
+  readonly signature: string;
+}
+
+/** Where receipts will be settled: supplied by configuration, never by the peer. */
+export interface ReceiptDomainConfig {
+  readonly chainId: bigint | number;
+  /** The settlement contract's address. */
+  readonly verifyingContract: string;
+}
+
+export const receiptErrorCodes = [
+  'bad-shape',
+  'bad-channel-id',
+  'bad-address',
+  'bad-checksum',
+  'bad-uint',
+  'out-of-range',
+  'bad-signature-encoding',
+  'bad-signature',
+  'bad-frame-length',
+  'bad-frame-version',
+] as const;
+export type ReceiptErrorCode = (typeof receiptErrorCodes)[number];
+
+/** A receipt that could not be parsed, decoded or recovered. */
+export class ReceiptError extends Error {
+  override readonly name = 'ReceiptError';
+  constructor(
+    readonly code: ReceiptErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Micro-credits owed for `bytes` at `price` micro-credits per MiB: ceil(bytes × price / 2^20).
+ * Rounding up means a donor is never paid less than the exact fraction, by less than one micro-credit.
+ */
+export function creditsForBytes(bytes: bigint, price: bigint): bigint {
+  if (bytes < 0n || price < 0n) throw new RangeError('bytes and price: expected non-negative integers');
+  return (bytes * price + bytesPerMiB - 1n) / bytesPerMiB;
+}
+
+/**
+ * The EIP-712 domain for a configuration.
+ * @throws {RangeError} when chainId is not a positive integer.
+ * @throws {ReceiptError} ('bad-address') when verifyingContract is not an address.
+ */
+export function receiptDomain(config: ReceiptDomainConfig): TypedDataDomain {
+  const chainId = BigInt(config.chainId);
+  if (chainId <= 0n || chainId > maxUint256) throw new RangeError(`chainId: expected a positive integer, got ${config.chainId}`);
+  return { name: receiptDomainName, version: receiptDomainVersion, chainId, verifyingContract: parseAddress(config.verifyingContract, 'verifyingContract', false) };
+}
+
+/** The full EIP-712 payload (domain, types, primary type, message), e.g. for eth_signTypedData_v4. */
+export function receiptTypedData(domain: ReceiptDomainConfig, receipt: Receipt) {
+  return { domain: receiptDomain(domain), types: receiptTypes, primaryType: 'Receipt' as const, message: receiptMessage(receipt) };
+}
+
+/** The 32-byte EIP-712 digest the client signs and the contract recovers from, 0x-hex. */
+export function receiptDigest(domain: ReceiptDomainConfig, receipt: Receipt): string {
+  return TypedDataEncoder.hash(receiptDomain(domain), receiptTypes, receiptMessage(receipt));
+}
+
+/** Anything that signs EIP-712 data like an ethers Wallet (Wallet, HDNodeWallet). */
+export type ReceiptSigner = Pick<BaseWallet, 'signTypedData'>;
+
+/**
+ * Signs a receipt with the client's payment key.
+ * @throws {ReceiptError} ('bad-signature-encoding') if the signer returns a non-canonical signature.
+ */
+export async function signReceipt(wallet: ReceiptSigner, domain: ReceiptDomainConfig, receipt: Receipt): Promise<SignedReceipt> {
+  const signature = await wallet.signTypedData(receiptDomain(domain), receiptTypes, receiptMessage(receipt));
+  return { receipt, signature: parseSignatureHex(signature.toLowerCase()) };
+}
+
+/**
+ * The checksummed address that signed `receipt`.
+ * @throws {ReceiptError} ('bad-signature-encoding' | 'bad-signature') when no signer can be recovered.
+ */
+export function recoverReceiptSigner(domain: ReceiptDomainConfig, receipt: Receipt, signature: string): string {
+  parseSignatureHex(signature);
+  try {
+    return verifyTypedData(receiptDomain(domain), receiptTypes, receiptMessage(receipt), signature);
+  } catch {
+    throw new ReceiptError('bad-signature', 'The receipt signature does not recover to any key.');
+  }
+}
+
+function receiptMessage(receipt: Receipt): Record<string, string | bigint> {
+  return { ...receipt };
+}
+
+// ---- JSON form (storage, exports, logs) ---------------------------------------------------
+
+/** The JSON form: every integer as a decimal string, so nothing passes through a float. */
+export interface ReceiptJson {
+  channelId: string;
+  client: string;
+  exit: string;
+  cumBytes: string;
+  cumCredits: string;
+  price: string;
+  expiry: string;
+}
+
+const receiptJsonSchema = z.strictObject({
+  channelId: z.string(),
+  client: z.string(),
+  exit: z.string(),
+  cumBytes: z.string(),
+  cumCredits: z.string(),
+  price: z.string(),
+  expiry: z.string(),
+});
+
+const channelIdPattern = /^0x[0-9a-f]{64}$/;
+const addressPattern = /^0x[0-9a-fA-F]{40}$/;
+const decimalPattern = /^(0|[1-9][0-9]{0,77})$/;
+const signaturePattern = /^0x[0-9a-f]{130}$/;
+
+/** The JSON form of a receipt. */
+export function receiptToJson(receipt: Receipt): ReceiptJson {
+  return {
+    channelId: receipt.channelId,
+    client: receipt.client,
+    exit: receipt.exit,
+    cumBytes: receipt.cumBytes.toString(),
+    cumCredits: receipt.cumCredits.toString(),
+    price: receipt.price.toString(),
+    expiry: receipt.expiry.toString(),
+  };
+}
+
+/**
+ * Parses the JSON form strictly: no extra keys, lowercase bytes32, EIP-55 checksummed addresses,
+ * canonical decimal strings within uint256 (uint64 for expiry).
+ * @throws {ReceiptError} naming the first problem.
+ */
+export function parseReceipt(value: unknown): Receipt {
+  const parsed = receiptJsonSchema.safeParse(value);
+  if (!parsed.success) throw new ReceiptError('bad-shape', `receipt: ${parsed.error.issues[0]?.path.join('.') || '(root)'}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  const json = parsed.data;
+  if (!channelIdPattern.test(json.channelId)) throw new ReceiptError('bad-channel-id', 'channelId: expected 0x and 64 lowercase hex digits');
+  return {
+    channelId: json.channelId,
+    client: parseAddress(json.client, 'client', true),
+    exit: parseAddress(json.exit, 'exit', true),
+    cumBytes: parseUint(json.cumBytes, 'cumBytes', maxUint256),
+    cumCredits: parseUint(json.cumCredits, 'cumCredits', maxUint256),
+    price: parseUint(json.price, 'price', maxUint256),
+    expiry: parseUint(json.expiry, 'expiry', maxUint64),
+  };
+}
+
+/** The JSON form of a signed receipt. */
+export function signedReceiptToJson(signed: SignedReceipt): { receipt: ReceiptJson; signature: string } {
+  return { receipt: receiptToJson(signed.receipt), signature: signed.signature };
+}
+
+/**
+ * Parses `{ receipt, signature }` as written by signedReceiptToJson.
+ * @throws {ReceiptError}
+ */
+export function parseSignedReceipt(value: unknown): SignedReceipt {
+  const parsed = z.strictObject({ receipt: z.unknown(), signature: z.string() }).safeParse(value);
+  if (!parsed.success) throw new ReceiptError('bad-shape', 'signed receipt: expected { receipt, signature }');
+  return { receipt: parseReceipt(parsed.data.receipt), signature: parseSignatureHex(parsed.data.signature) };
+}
+
+function parseAddress(value: string, field: string, requireChecksum: boolean): string {
+  if (!addressPattern.test(value)) throw new ReceiptError('bad-address', `${field}: expected 0x and 40 hex digits`);
+  const checksummed = getAddress(value.toLowerCase());
+  if (requireChecksum && value !== checksummed) throw new ReceiptError('bad-checksum', `${field}: expected the EIP-55 checksummed spelling ${checksummed}`);
+  return checksummed;
+}
+
+function parseUint(value: string, field: string, max: bigint): bigint {
+  if (!decimalPattern.test(value)) throw new ReceiptError('bad-uint', `${field}: expected a decimal integer without sign or leading zeros`);
+  const n = BigInt(value);
+  if (n > max) throw new ReceiptError('out-of-range', `${field}: exceeds ${max === maxUint64 ? 'uint64' : 'uint256'}`);
+  return n;
+}
+
+function parseSignatureHex(signature: string): string {
+  if (typeof signature !== 'string' || !signaturePattern.test(signature)) {
+    throw new ReceiptError('bad-signature-encoding', 'signature: expected 0x and 130 lowercase hex digits (r‖s‖v)');
+  }
+  const v = Number.parseInt(signature.slice(130), 16);
+  if (v !== 27 && v !== 28) throw new ReceiptError('bad-signature-encoding', `signature: v must be 27 or 28, got ${v}`);
+  // High-s twins are refused, as OpenZeppelin's ECDSA.recover does, so each receipt has one spelling.
+  if (BigInt('0x' + signature.slice(66, 130)) > secp256k1HalfOrder) throw new ReceiptError('bad-signature-encoding', 'signature: s must be in the lower half of the curve order');
+  return signature;
+}
+
+// ---- RECEIPT frame payload (tunnel, stream 0) ---------------------------------------------
+
+export const receiptFrameVersion = 1;
+/** version u8, channelId 32, client 20, exit 20, cumBytes 32, cumCredits 32, price 32, expiry 8, signature 65. */
+export const receiptFrameBytes = 1 + 32 + 20 + 20 + 32 + 32 + 32 + 8 + 65;
+// The frame is opaque to the tunnel codec; ours must fit its limit.
+if (receiptFrameBytes > maxOpaquePayloadBytes) throw new Error('receipt frame exceeds the opaque payload limit');
+
+/** The fixed binary layout carried in a RECEIPT frame (big-endian integers). */
+export function encodeReceiptFrame(signed: SignedReceipt): Uint8Array {
+  const { receipt } = signed;
+  const out = new Uint8Array(receiptFrameBytes);
+  let at = 0;
+  const put = (bytes: Uint8Array): void => {
+    out.set(bytes, at);
+    at += bytes.length;
+  };
+  out[at++] = receiptFrameVersion;
+  put(fixedHex(receipt.channelId, 32));
+  put(fixedHex(receipt.client, 20));
+  put(fixedHex(receipt.exit, 20));
+  put(uintBytes(receipt.cumBytes, 32));
+  put(uintBytes(receipt.cumCredits, 32));
+  put(uintBytes(receipt.price, 32));
+  put(uintBytes(receipt.expiry, 8));
+  put(fixedHex(parseSignatureHex(signed.signature), 65));
+  return out;
+}
+
+/**
+ * Decodes a RECEIPT frame payload. Says nothing about whether the receipt is valid: that is
+ * the verifier's job (offscreen/receipt-verifier.ts).
+ * @throws {ReceiptError} ('bad-frame-length' | 'bad-frame-version' | 'bad-signature-encoding').
+ */
+export function decodeReceiptFrame(bytes: Uint8Array): SignedReceipt {
+  if (bytes.length !== receiptFrameBytes) throw new ReceiptError('bad-frame-length', `receipt frame: expected ${receiptFrameBytes} bytes, got ${bytes.length}`);
+  if (bytes[0] !== receiptFrameVersion) throw new ReceiptError('bad-frame-version', `receipt frame: unknown version ${bytes[0]}`);
+  let at = 1;
+  const take = (n: number): Uint8Array => bytes.subarray(at, (at += n));
+  const channelId = '0x' + bytesToHex(take(32));
+  const client = getAddress('0x' + bytesToHex(take(20)));
+  const exit = getAddress('0x' + bytesToHex(take(20)));
+  const cumBytes = bytesToUint(take(32));
+  const cumCredits = bytesToUint(take(32));
+  const price = bytesToUint(take(32));
+  const expiry = bytesToUint(take(8));
+  const signature = parseSignatureHex('0x' + bytesToHex(take(65)));
+  return { receipt: { channelId, client, exit, cumBytes, cumCredits, price, expiry }, signature };
+}
+
+function fixedHex(hex: string, length: number): Uint8Array {
+  const bytes = hexToBytes(hex.slice(2));
+  if (bytes.length !== length) throw new RangeError(`expected ${length} bytes, got ${bytes.length}`);
+  return bytes;
+}
+
+function uintBytes(n: bigint, length: number): Uint8Array {
+  if (n < 0n || n >= 1n << BigInt(length * 8)) throw new RangeError(`integer does not fit ${length} bytes`);
+  const out = new Uint8Array(length);
+  for (let i = length - 1; i >= 0; i--) {
+    out[i] = Number(n & 0xffn);
+    n >>= 8n;
+  }
+  return out;
+}
+
+function bytesToUint(bytes: Uint8Array): bigint {
+  let n = 0n;
+  for (const b of bytes) n = (n << 8n) | BigInt(b);
+  return n;
+}
