@@ -20,6 +20,7 @@ export const signatureTags = {
   listing: 'porchlight/listing/v1',
   signal: 'porchlight/signal/v1',
   hello: 'porchlight/hello/v1',
+  paymentBinding: 'porchlight/payment-binding/v1',
 } as const;
 export type SignatureTag = (typeof signatureTags)[keyof typeof signatureTags];
 

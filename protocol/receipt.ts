@@ -3,6 +3,7 @@
 // contract (next issue) hash exactly the same struct. Spec: docs/receipts.md.
 import { TypedDataEncoder, getAddress, verifyTypedData, type BaseWallet, type TypedDataDomain } from 'ethers';
 import { z } from 'zod';
+import { describeSchemaError } from './schema-error.ts';
 import { bytesToHex, hexToBytes } from './bytes.ts';
 import { maxOpaquePayloadBytes } from './frame-types.ts';
 
@@ -193,7 +194,7 @@ export function receiptToJson(receipt: Receipt): ReceiptJson {
  */
 export function parseReceipt(value: unknown): Receipt {
   const parsed = receiptJsonSchema.safeParse(value);
-  if (!parsed.success) throw new ReceiptError('bad-shape', `receipt: ${parsed.error.issues[0]?.path.join('.') || '(root)'}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  if (!parsed.success) throw new ReceiptError('bad-shape', `receipt: ${describeSchemaError(parsed.error)}`);
   const json = parsed.data;
   if (!channelIdPattern.test(json.channelId)) throw new ReceiptError('bad-channel-id', 'channelId: expected 0x and 64 lowercase hex digits');
   return {
