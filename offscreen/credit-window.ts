@@ -1,0 +1,118 @@
+// The donor's credit window W: how many bytes it will serve beyond the last valid receipt.
+// Pure bookkeeping with an injected clock; the caller verifies receipts (receipt-verifier.ts)
+// and stores them durably before calling onReceipt. Spec: docs/receipts.md.
+
+/** W when a channel opens. */
+export const initialCreditWindowBytes = 256 * 1024;
+/** W never grows past this. */
+export const maxCreditWindowBytes = 4 * 1024 * 1024;
+/** W grows by this factor (4/3) per honored receipt. */
+export const creditWindowGrowthNumerator = 4;
+export const creditWindowGrowthDenominator = 3;
+/** How long the donor waits, throttled at a full window, for a receipt before it closes the channel. */
+export const receiptStallTimeoutMs = 10_000;
+
+export const WindowDecision = {
+  /** The bytes fit in the window: send them. */
+  SEND: 'send',
+  /** The window is full: hold the bytes until a receipt arrives. */
+  THROTTLE: 'throttle',
+  /** The window has been full for receiptStallTimeoutMs: close with a payment error. */
+  CLOSE: 'close',
+} as const;
+export type WindowDecision = (typeof WindowDecision)[keyof typeof WindowDecision];
+
+export interface CreditWindowOptions {
+  /** Monotonic milliseconds. */
+  now: () => number;
+  /** Resume from stored counters (a restarted offscreen document). */
+  sentBytes?: number;
+  paidBytes?: number;
+  windowBytes?: number;
+}
+
+export interface CreditWindow {
+  /** The current W in bytes. */
+  windowBytes(): number;
+  /** Bytes sent on the channel so far. */
+  sentBytes(): number;
+  /** cumBytes of the last honored receipt. */
+  paidBytes(): number;
+  /** Bytes sent and not yet covered by a receipt: never more than windowBytes(). */
+  unpaidBytes(): number;
+  /** True when `bytes` more would stay within W. */
+  canSend(bytes: number): boolean;
+  /** Whether to send `bytes` now, hold them, or give up on the channel. */
+  decide(bytes: number): WindowDecision;
+  /**
+   * Records bytes sent.
+   * @throws {RangeError} when they would exceed W (the caller must ask canSend/decide first).
+   */
+  onSent(bytes: number): void;
+  /**
+   * Records a verified, stored receipt for `cumBytes`, and grows W.
+   * @throws {RangeError} when cumBytes is not above the last receipt or exceeds what was sent.
+   */
+  onReceipt(cumBytes: number): void;
+}
+
+function checkBytes(bytes: number, what: string): void {
+  if (!Number.isSafeInteger(bytes) || bytes < 0) throw new RangeError(`${what}: expected a non-negative integer of bytes, got ${bytes}`);
+}
+
+/** Grows W by ×4/3, rounding down, capped at maxCreditWindowBytes. */
+export function grownWindow(windowBytes: number): number {
+  return Math.min(maxCreditWindowBytes, Math.floor((windowBytes * creditWindowGrowthNumerator) / creditWindowGrowthDenominator));
+}
+
+/**
+ * A credit window for one channel.
+ * @throws {RangeError} when resumed counters are inconsistent.
+ */
+export function makeCreditWindow(options: CreditWindowOptions): CreditWindow {
+  const { now } = options;
+  let sent = options.sentBytes ?? 0;
+  let paid = options.paidBytes ?? 0;
+  let window = options.windowBytes ?? initialCreditWindowBytes;
+  checkBytes(sent, 'sentBytes');
+  checkBytes(paid, 'paidBytes');
+  if (paid > sent) throw new RangeError('paidBytes: more than was sent');
+  if (!(window >= initialCreditWindowBytes && window <= maxCreditWindowBytes)) throw new RangeError(`windowBytes: expected ${initialCreditWindowBytes}..${maxCreditWindowBytes}`);
+  // A restart may resume with more unpaid than W (e.g. W stored before a growth was lost): the
+  // donor then simply sends nothing until a receipt brings it back under W.
+  /** When the window first refused bytes, since the last receipt; undefined while it has room. */
+  let blockedSince: number | undefined;
+
+  const canSend = (bytes: number): boolean => sent - paid + bytes <= window;
+
+  return {
+    windowBytes: () => window,
+    sentBytes: () => sent,
+    paidBytes: () => paid,
+    unpaidBytes: () => sent - paid,
+    canSend(bytes) {
+      checkBytes(bytes, 'bytes');
+      return canSend(bytes);
+    },
+    decide(bytes) {
+      checkBytes(bytes, 'bytes');
+      if (canSend(bytes)) return WindowDecision.SEND;
+      const t = now();
+      blockedSince ??= t;
+      return t - blockedSince >= receiptStallTimeoutMs ? WindowDecision.CLOSE : WindowDecision.THROTTLE;
+    },
+    onSent(bytes) {
+      checkBytes(bytes, 'bytes');
+      if (!canSend(bytes)) throw new RangeError(`sending ${bytes} bytes would exceed the credit window (${sent - paid} of ${window} unpaid)`);
+      sent += bytes;
+    },
+    onReceipt(cumBytes) {
+      checkBytes(cumBytes, 'cumBytes');
+      if (cumBytes <= paid) throw new RangeError(`cumBytes ${cumBytes}: not above the last receipt (${paid})`);
+      if (cumBytes > sent) throw new RangeError(`cumBytes ${cumBytes}: more than was sent (${sent})`);
+      paid = cumBytes;
+      window = grownWindow(window);
+      blockedSince = undefined;
+    },
+  };
+}
