@@ -114,7 +114,8 @@ describe('donor exposure (property)', () => {
   it('never exceeds W over random interleavings of data, honest and hostile receipts', async () => {
     let honored = 0; // so the property cannot pass by never extending the window
     await fc.assert(
-      fc.asyncProperty(fc.array(opArb, { maxLength: 30 }), async (ops) => {
+      // Every run opens with data and an honest receipt for all of it, so each one honours at least one.
+      fc.asyncProperty(fc.array(opArb, { maxLength: 30 }).map((ops): Op[] => [{ kind: 'send', bytes: 64 * 1024 }, { kind: 'honest', fraction: 1 }, ...ops]), async (ops) => {
         let t = 0;
         const window = makeCreditWindow({ now: () => t });
         const verifier = makeReceiptVerifier({ terms, now: () => t, wallClock: () => nowMs + t });
@@ -167,6 +168,6 @@ describe('donor exposure (property)', () => {
       }),
       { numRuns: 40 },
     );
-    expect(honored).toBeGreaterThan(0);
+    expect(honored).toBeGreaterThanOrEqual(40);
   });
 });
