@@ -39,7 +39,11 @@ export function createAddressGate(options: { timeoutMs?: number; now?: () => num
 
   function remember(report: Report): void {
     const cutoff = report.at - addressReportTtlMs;
-    for (const [url, entry] of recent) if (entry.at < cutoff) recent.delete(url);
+    // Entries are re-inserted on every report, so the map runs oldest first: stop at the first fresh one.
+    for (const [url, entry] of recent) {
+      if (entry.at >= cutoff) break;
+      recent.delete(url);
+    }
     const entry = recent.get(report.url) ?? { ips: new Set<string>(), at: report.at };
     for (const ip of report.ips) entry.ips.add(ip);
     entry.at = report.at;

@@ -3,6 +3,7 @@
 // and battery, reconnects with backoff when the network drops, and reports a status for the popup.
 // It runs in the offscreen document (Chrome) and the background page (Firefox); it never touches
 // `browser.*`, so the entrypoints wire it and Node tests drive it.
+import { randomUnit } from '../protocol/bytes.ts';
 import type { Identity } from '../protocol/identity.ts';
 import type { DonorStatus, EngineConfig, StatusReason } from '../protocol/runtime-messages.ts';
 import type { DonorSettings } from '../settings/donor-settings.ts';
@@ -77,7 +78,7 @@ function restartKey(settings: DonorSettings): string {
 /** Creates the engine; it does nothing until the first `configure`. */
 export function createDonorEngine(options: DonorEngineOptions): DonorEngine {
   const now = options.now ?? Date.now;
-  const random = options.random ?? Math.random;
+  const random = options.random ?? randomUnit;
   const start = options.startDonor ?? startDonor;
   let config: EngineConfig | undefined;
   let meter: DonorMeter | undefined;

@@ -27,6 +27,13 @@ export function randomBytes(n: number): Uint8Array {
   return out;
 }
 
+/** A uniform number in [0, 1) from the platform CSPRNG (32 bits of it). */
+export function randomUnit(): number {
+  const word = new Uint32Array(1);
+  crypto.getRandomValues(word);
+  return word[0]! / 2 ** 32; // one element, always present
+}
+
 /** A random identifier, hex, `bytes` long before encoding. */
 export function randomId(bytes = 16): string {
   let out = '';

@@ -1,6 +1,7 @@
 // In-memory presence: which donors are announced, where they are, and how many session slots a
 // recent `find` has handed out. One process by default; a Redis-backed presence with the same
 // interface is the way to run several instances (not built yet).
+import { randomUnit } from '../protocol/bytes.ts';
 import type { CountryDonors, ListingBody } from '../protocol/signaling-messages.ts';
 import type { Envelope } from '../protocol/signed-envelope.ts';
 
@@ -70,7 +71,7 @@ interface DonorRecord extends DonorView {
 /** Creates an empty in-memory presence. */
 export function createPresence(options: PresenceOptions = {}): Presence {
   const now = options.now ?? Date.now;
-  const random = options.random ?? cryptoRandom;
+  const random = options.random ?? randomUnit;
   const reservationMs = options.sessionReservationMs ?? defaultSessionReservationMs;
   const donors = new Map<string, DonorRecord>();
   const byCountry = new Map<string, Set<string>>();
@@ -144,10 +145,4 @@ export function createPresence(options: PresenceOptions = {}): Presence {
     },
     donorCount: () => donors.size,
   };
-}
-
-function cryptoRandom(): number {
-  const word = new Uint32Array(1);
-  crypto.getRandomValues(word);
-  return word[0]! / 2 ** 32; // one element, always present
 }
