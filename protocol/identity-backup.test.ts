@@ -29,6 +29,27 @@ async function expectProblem(promise: Promise<unknown>, problem: IdentityBackupP
   expect((error as IdentityBackupError).problem).toBe(problem);
 }
 
+// Written by the v1 code (commit 7319ab1) for `identity` under `passphrase`, 1 000 iterations.
+// Backups people already saved look like this; they must keep opening.
+const v1Fixture = `{
+  "format": "porchlight-identity",
+  "v": 1,
+  "kdf": {
+    "name": "PBKDF2",
+    "hash": "SHA-256",
+    "iterations": 1000,
+    "salt": "qZQl0NI4IxjiZf85dehkzQ=="
+  },
+  "cipher": {
+    "name": "AES-GCM",
+    "iv": "SfA1yw9yNMmX6lVA"
+  },
+  "check": "QtonydHfd5URBpLqY352gS2wQY9+EXHIttAwje2LCbw=",
+  "data": "E/onERXquDx0XotfO8z036eI2VUeQc+YHQFZ2WGN/tIv3pcjjpa52gGkadBws93c",
+  "peerId": "ea4a6c63e29c520abef5507b132ec5f9954776aebebe7b92421eea691446d22c"
+}
+`;
+
 function flipFirstByte(base64: string): string {
   const bytes = base64ToBytes(base64);
   bytes[0]! ^= 0x01;
@@ -54,6 +75,12 @@ describe('identity backup', () => {
     expect(base64ToBytes(backup.cipher.iv)).toHaveLength(12);
     // The secret key never appears in the clear.
     expect(text).not.toContain(bytesToBase64(identity.secretKey));
+  });
+
+  it('opens the committed v1 fixture', async () => {
+    const restored = await importIdentityBackup(v1Fixture, passphrase);
+    expect(restored.peerId).toBe(identity.peerId);
+    expect(restored.secretKey).toEqual(identity.secretKey);
   });
 
   it('uses 600 000 PBKDF2 iterations unless told otherwise', async () => {
