@@ -181,7 +181,7 @@ describe('tunnel', () => {
       ['oversized frame', new Uint8Array(70_000).fill(1), ErrorCode.FRAME_SIZE_ERROR],
       ['DATA on a never-opened stream', encodeData(41, Uint8Array.of(1)), ErrorCode.PROTOCOL_ERROR],
       ['REQUEST on a donor-owned id', encodeFrame({ type: FrameType.REQUEST, streamId: 2, method: 'GET', url: 'x', headers: [] }), ErrorCode.PROTOCOL_ERROR],
-      ['HELLO after setup', encodeFrame({ type: FrameType.HELLO, streamId: 0, role: 'client', publicKey: new Uint8Array(32), nonce: new Uint8Array(32), paymentAddress: '', signature: new Uint8Array(64) }), ErrorCode.PROTOCOL_ERROR],
+      ['HELLO after setup', encodeFrame({ type: FrameType.HELLO, streamId: 0, role: 'client', publicKey: new Uint8Array(32), nonce: new Uint8Array(32), paymentAddress: new Uint8Array(20), paymentIdentitySignature: new Uint8Array(64), paymentSignature: new Uint8Array(65), signature: new Uint8Array(64) }), ErrorCode.PROTOCOL_ERROR],
     ])('closes the link on %s', async (_name, bytes, code) => {
       const { donor, send } = rawPeer();
       send(bytes);

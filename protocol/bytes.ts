@@ -40,3 +40,24 @@ export function randomId(bytes = 16): string {
   for (const b of randomBytes(bytes)) out += b.toString(16).padStart(2, '0');
   return out;
 }
+
+/**
+ * `n` as `length` big-endian bytes.
+ * @throws {RangeError} when it is negative or does not fit.
+ */
+export function uintToBytes(n: bigint, length: number): Uint8Array {
+  if (n < 0n || n >= 1n << BigInt(length * 8)) throw new RangeError(`integer does not fit ${length} bytes`);
+  const out = new Uint8Array(length);
+  for (let i = length - 1; i >= 0; i--) {
+    out[i] = Number(n & 0xffn);
+    n >>= 8n;
+  }
+  return out;
+}
+
+/** Big-endian bytes as an unsigned integer. */
+export function bytesToUint(bytes: Uint8Array): bigint {
+  let n = 0n;
+  for (const b of bytes) n = (n << 8n) | BigInt(b);
+  return n;
+}

@@ -15,11 +15,13 @@ export const maxUrlBytes = 8 * 1024;
 export const maxHeaderCount = 128;
 export const maxHeaderValueBytes = 8 * 1024;
 export const maxResetMessageBytes = 1024;
-/** RECEIPT and PROBE carry opaque payloads defined by their own specs. */
+/** RECEIPT, PROBE and CHANNEL_OPEN carry opaque payloads defined by their own specs. */
 export const maxOpaquePayloadBytes = 8 * 1024;
 export const pingPayloadBytes = 8;
 export const helloNonceBytes = 32;
-export const maxPaymentAddressBytes = 64;
+/** HELLO's payment binding (payment-key.ts): address, identity signature, payment-key signature. */
+export const paymentAddressBytes = 20;
+export const paymentSignatureBytes = 65;
 export const maxFingerprintBytes = 64;
 /** Stream ids are u32; 0 is the link itself. */
 export const maxStreamId = 0xffff_ffff;
@@ -37,6 +39,7 @@ export const FrameType = {
   PONG: 10,
   PROBE: 11,
   GOAWAY: 12,
+  CHANNEL_OPEN: 13,
 } as const;
 export type FrameType = (typeof FrameType)[keyof typeof FrameType];
 

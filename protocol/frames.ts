@@ -13,7 +13,8 @@ import {
   maxHeaderCount,
   maxHeaderValueBytes,
   maxOpaquePayloadBytes,
-  maxPaymentAddressBytes,
+  paymentAddressBytes,
+  paymentSignatureBytes,
   maxResetMessageBytes,
   maxUrlBytes,
   pingPayloadBytes,
@@ -30,7 +31,10 @@ export interface HelloFrame {
   role: PeerRole;
   publicKey: Uint8Array;
   nonce: Uint8Array;
-  paymentAddress: string;
+  /** The sender's payment address, 20 raw bytes, and the two signatures binding it (payment-key.ts). */
+  paymentAddress: Uint8Array;
+  paymentIdentitySignature: Uint8Array;
+  paymentSignature: Uint8Array;
   signature: Uint8Array;
 }
 export interface RequestFrame {
@@ -73,7 +77,7 @@ export interface WindowFrame {
   increment: number;
 }
 export interface OpaqueFrame {
-  type: typeof FrameType.RECEIPT | typeof FrameType.PROBE;
+  type: typeof FrameType.RECEIPT | typeof FrameType.PROBE | typeof FrameType.CHANNEL_OPEN;
   streamId: number;
   payload: Uint8Array;
 }
@@ -113,7 +117,7 @@ export class FrameError extends Error {
 }
 
 // Frames about the link itself travel on stream 0; receipts cover the whole channel.
-const linkOnlyTypes = new Set<number>([FrameType.HELLO, FrameType.PING, FrameType.PONG, FrameType.GOAWAY, FrameType.RECEIPT]);
+const linkOnlyTypes = new Set<number>([FrameType.HELLO, FrameType.PING, FrameType.PONG, FrameType.GOAWAY, FrameType.RECEIPT, FrameType.CHANNEL_OPEN]);
 const knownTypes = new Set<number>(Object.values(FrameType));
 
 // ---- decoding ----------------------------------------------------------------------------
@@ -233,9 +237,11 @@ function decodePayload(type: FrameType, streamId: number, r: Reader): Frame {
       if (roleByte !== 1 && roleByte !== 2) r.fail('unknown role');
       const publicKey = r.bytes(publicKeyBytes);
       const nonce = r.bytes(helloNonceBytes);
-      const paymentAddress = r.str8(maxPaymentAddressBytes, 'payment address');
+      const paymentAddress = r.bytes(paymentAddressBytes);
+      const paymentIdentitySignature = r.bytes(signatureBytes);
+      const paymentSignature = r.bytes(paymentSignatureBytes);
       const signature = r.bytes(signatureBytes);
-      return { type, streamId: 0, role: roleByte === 1 ? 'client' : 'donor', publicKey, nonce, paymentAddress, signature };
+      return { type, streamId: 0, role: roleByte === 1 ? 'client' : 'donor', publicKey, nonce, paymentAddress, paymentIdentitySignature, paymentSignature, signature };
     }
     case FrameType.REQUEST: {
       const method = r.str8(32, 'method');
@@ -271,7 +277,8 @@ function decodePayload(type: FrameType, streamId: number, r: Reader): Frame {
       return { type, streamId, increment };
     }
     case FrameType.RECEIPT:
-    case FrameType.PROBE: {
+    case FrameType.PROBE:
+    case FrameType.CHANNEL_OPEN: {
       const payload = r.rest();
       if (payload.length > maxOpaquePayloadBytes) r.fail(`payload longer than ${maxOpaquePayloadBytes} bytes`);
       return { type, streamId, payload };
@@ -361,7 +368,9 @@ export function encodeFrame(frame: Frame): Uint8Array {
       w.u8(frame.role === 'client' ? 1 : 2);
       w.push(checkFixed(frame.publicKey, publicKeyBytes, 'public key'));
       w.push(checkFixed(frame.nonce, helloNonceBytes, 'nonce'));
-      w.str(frame.paymentAddress, 1, maxPaymentAddressBytes, 'payment address');
+      w.push(checkFixed(frame.paymentAddress, paymentAddressBytes, 'payment address'));
+      w.push(checkFixed(frame.paymentIdentitySignature, signatureBytes, 'payment identity signature'));
+      w.push(checkFixed(frame.paymentSignature, paymentSignatureBytes, 'payment signature'));
       w.push(checkFixed(frame.signature, signatureBytes, 'signature'));
       break;
     case FrameType.REQUEST:
@@ -393,6 +402,7 @@ export function encodeFrame(frame: Frame): Uint8Array {
       break;
     case FrameType.RECEIPT:
     case FrameType.PROBE:
+    case FrameType.CHANNEL_OPEN:
       if (frame.payload.length > maxOpaquePayloadBytes) throw new RangeError(`payload: at most ${maxOpaquePayloadBytes} bytes`);
       w.push(frame.payload);
       break;

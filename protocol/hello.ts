@@ -1,11 +1,14 @@
 // HELLO: the first frame each peer sends on a new data channel. It binds the sender's ed25519
 // identity to both DTLS fingerprints of this very connection and to both session nonces, so a
 // relay that swapped SDPs (and so certificates) is caught, and an old HELLO cannot be replayed.
-import { bytesEqual, concatBytes, utf8ToBytes } from './bytes.ts';
+// It also carries the sender's payment key binding (payment-key.ts), checked in both halves.
+import { bytesEqual, concatBytes, hexToBytes } from './bytes.ts';
 import { FrameType, helloNonceBytes } from './frame-types.ts';
 import type { HelloFrame, PeerRole } from './frames.ts';
 import { bytesToHex } from './bytes.ts';
+import { getAddress } from 'ethers';
 import { signTagged, signatureTags, verifyTagged, type Identity } from './identity.ts';
+import { PaymentBindingError, verifyPaymentBinding, type PaymentBinding } from './payment-key.ts';
 import { fingerprintBytes } from './sdp-fingerprint.ts';
 
 /** What one side knows about the connection, from its own point of view. */
@@ -17,11 +20,11 @@ export interface HelloContext {
   remoteFingerprint: string;
   localNonce: Uint8Array;
   remoteNonce: Uint8Array;
-  /** Our payment address (issue 4 binds it to a payment key); may be empty. */
-  paymentAddress: string;
+  /** Our payment key's binding to our identity (payment-key.ts). */
+  payment: PaymentBinding;
 }
 
-export type HelloFailure = 'wrong-peer' | 'wrong-role' | 'wrong-nonce' | 'bad-signature';
+export type HelloFailure = 'wrong-peer' | 'wrong-role' | 'wrong-nonce' | 'bad-signature' | 'bad-payment-binding';
 
 /** A HELLO that does not prove what it must. */
 export class HelloError extends Error {
@@ -38,7 +41,7 @@ function lengthPrefixed(bytes: Uint8Array): Uint8Array {
   return concatBytes(Uint8Array.of(bytes.length >>> 8, bytes.length & 0xff), bytes);
 }
 
-function signedPart(role: PeerRole, publicKey: Uint8Array, signerFingerprint: string, otherFingerprint: string, signerNonce: Uint8Array, otherNonce: Uint8Array, paymentAddress: string): Uint8Array {
+function signedPart(role: PeerRole, publicKey: Uint8Array, signerFingerprint: string, otherFingerprint: string, signerNonce: Uint8Array, otherNonce: Uint8Array, paymentAddress: Uint8Array): Uint8Array {
   return concatBytes(
     Uint8Array.of(role === 'client' ? 1 : 2),
     publicKey,
@@ -46,7 +49,7 @@ function signedPart(role: PeerRole, publicKey: Uint8Array, signerFingerprint: st
     lengthPrefixed(fingerprintBytes(otherFingerprint)),
     signerNonce,
     otherNonce,
-    lengthPrefixed(utf8ToBytes(paymentAddress)),
+    paymentAddress,
   );
 }
 
@@ -58,14 +61,17 @@ export function createHello(identity: Identity, context: HelloContext): HelloFra
   if (context.localNonce.length !== helloNonceBytes || context.remoteNonce.length !== helloNonceBytes) {
     throw new RangeError(`nonces: expected ${helloNonceBytes} bytes`);
   }
-  const message = signedPart(context.role, identity.publicKey, context.localFingerprint, context.remoteFingerprint, context.localNonce, context.remoteNonce, context.paymentAddress);
+  const paymentAddress = hexToBytes(context.payment.address.slice(2));
+  const message = signedPart(context.role, identity.publicKey, context.localFingerprint, context.remoteFingerprint, context.localNonce, context.remoteNonce, paymentAddress);
   return {
     type: FrameType.HELLO,
     streamId: 0,
     role: context.role,
     publicKey: identity.publicKey,
     nonce: context.localNonce,
-    paymentAddress: context.paymentAddress,
+    paymentAddress,
+    paymentIdentitySignature: context.payment.identitySignature,
+    paymentSignature: hexToBytes(context.payment.paymentSignature.slice(2)),
     signature: signTagged(identity, signatureTags.hello, message),
   };
 }
@@ -85,5 +91,15 @@ export function verifyHello(hello: HelloFrame, expectedPeerId: string, context: 
   if (!verifyTagged(peerId, signatureTags.hello, message, hello.signature)) {
     throw new HelloError('bad-signature', 'The peer’s HELLO does not match this connection’s encryption keys; someone may be in the middle. The link was closed.');
   }
-  return { peerId, paymentAddress: hello.paymentAddress };
+  try {
+    const paymentAddress = verifyPaymentBinding(peerId, {
+      address: getAddress('0x' + bytesToHex(hello.paymentAddress)),
+      identitySignature: hello.paymentIdentitySignature,
+      paymentSignature: '0x' + bytesToHex(hello.paymentSignature),
+    });
+    return { peerId, paymentAddress };
+  } catch (error) {
+    if (error instanceof PaymentBindingError) throw new HelloError('bad-payment-binding', `The peer’s payment key is not bound to its identity (${error.code}).`);
+    throw error;
+  }
 }

@@ -21,6 +21,7 @@ export const signatureTags = {
   signal: 'porchlight/signal/v1',
   hello: 'porchlight/hello/v1',
   paymentBinding: 'porchlight/payment-binding/v1',
+  channelOpen: 'porchlight/channel-open/v1',
 } as const;
 export type SignatureTag = (typeof signatureTags)[keyof typeof signatureTags];
 

@@ -4,7 +4,7 @@
 import { TypedDataEncoder, getAddress, verifyTypedData, type BaseWallet, type TypedDataDomain } from 'ethers';
 import { z } from 'zod';
 import { describeSchemaError } from './schema-error.ts';
-import { bytesToHex, hexToBytes } from './bytes.ts';
+import { bytesToHex, bytesToUint, hexToBytes, uintToBytes } from './bytes.ts';
 import { maxOpaquePayloadBytes } from './frame-types.ts';
 
 /** Credits are USD-pegged; amounts on the wire are in micro-credits (1 credit = 10^6 micro-credits). */
@@ -94,6 +94,28 @@ export class ReceiptError extends Error {
 export function creditsForBytes(bytes: bigint, price: bigint): bigint {
   if (bytes < 0n || price < 0n) throw new RangeError('bytes and price: expected non-negative integers');
   return (bytes * price + bytesPerMiB - 1n) / bytesPerMiB;
+}
+
+const decimalCreditsPattern = /^(0|[1-9][0-9]*)(?:\.([0-9]+))?$/;
+
+/**
+ * A decimal amount of credits (as a listing carries it, e.g. "0.001") in micro-credits.
+ * @throws {RangeError} when it is not a plain decimal or is finer than a micro-credit.
+ */
+export function microCreditsFromDecimal(amount: string): bigint {
+  const match = decimalCreditsPattern.exec(amount);
+  if (!match) throw new RangeError(`amount: expected a decimal such as "0.001", got "${amount}"`);
+  const fraction = (match[2] ?? '').replace(/0+$/, '');
+  if (fraction.length > 6) throw new RangeError(`amount ${amount}: finer than one micro-credit`);
+  return BigInt(match[1]!) * microCreditsPerCredit + BigInt(fraction.padEnd(6, '0'));
+}
+
+/** Micro-credits as a decimal amount of credits ("0.001"), exact. */
+export function decimalFromMicroCredits(micro: bigint): string {
+  if (micro < 0n) throw new RangeError('micro-credits: expected a non-negative amount');
+  const whole = micro / microCreditsPerCredit;
+  const fraction = (micro % microCreditsPerCredit).toString().padStart(6, '0').replace(/0+$/, '');
+  return fraction ? `${whole}.${fraction}` : whole.toString();
 }
 
 /**
@@ -269,10 +291,10 @@ export function encodeReceiptFrame(signed: SignedReceipt): Uint8Array {
   put(fixedHex(receipt.channelId, 32));
   put(fixedHex(receipt.client, 20));
   put(fixedHex(receipt.exit, 20));
-  put(uintBytes(receipt.cumBytes, 32));
-  put(uintBytes(receipt.cumCredits, 32));
-  put(uintBytes(receipt.price, 32));
-  put(uintBytes(receipt.expiry, 8));
+  put(uintToBytes(receipt.cumBytes, 32));
+  put(uintToBytes(receipt.cumCredits, 32));
+  put(uintToBytes(receipt.price, 32));
+  put(uintToBytes(receipt.expiry, 8));
   put(fixedHex(parseSignatureHex(signed.signature), 65));
   return out;
 }
@@ -302,20 +324,4 @@ function fixedHex(hex: string, length: number): Uint8Array {
   const bytes = hexToBytes(hex.slice(2));
   if (bytes.length !== length) throw new RangeError(`expected ${length} bytes, got ${bytes.length}`);
   return bytes;
-}
-
-function uintBytes(n: bigint, length: number): Uint8Array {
-  if (n < 0n || n >= 1n << BigInt(length * 8)) throw new RangeError(`integer does not fit ${length} bytes`);
-  const out = new Uint8Array(length);
-  for (let i = length - 1; i >= 0; i--) {
-    out[i] = Number(n & 0xffn);
-    n >>= 8n;
-  }
-  return out;
-}
-
-function bytesToUint(bytes: Uint8Array): bigint {
-  let n = 0n;
-  for (const b of bytes) n = (n << 8n) | BigInt(b);
-  return n;
 }
