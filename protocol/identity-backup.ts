@@ -1,19 +1,25 @@
-// A donor's identity, exported as a passphrase-encrypted file and imported back, possibly in
-// another browser. WebCrypto only (globalThis.crypto.subtle: browsers and Node 20 alike).
+// A donor's keys, exported as a passphrase-encrypted file and imported back, possibly in another
+// browser. WebCrypto only (globalThis.crypto.subtle: browsers and Node 20 alike).
+//
+// Version 2 (written now) encrypts the ed25519 secret followed by the secp256k1 payment secret and
+// names the peer id and payment address in clear, so a donor can tell files apart without the
+// passphrase. Version 1 (read only) holds the ed25519 secret alone.
 //
 // PBKDF2-SHA-256 stretches the passphrase into one 32-byte master secret (one PBKDF2 block, so
 // the donor pays exactly what an attacker pays per guess). HKDF splits it into the AES-GCM key and
 // a passphrase check stored in the file: the check tells "wrong passphrase" apart from "damaged
 // file" and makes guessing no cheaper than trying a decryption would.
+import { getAddress, type Wallet } from 'ethers';
 import { z } from 'zod';
 import { base64ToBytes, bytesToBase64 } from './base64.ts';
-import { bytesEqual, randomBytes, utf8ToBytes } from './bytes.ts';
+import { bytesEqual, concatBytes, randomBytes, utf8ToBytes } from './bytes.ts';
 import { identityFromSecretKey, isPeerId, secretKeyBytes, type Identity } from './identity.ts';
+import { isPaymentSecret, paymentKeyFromSecret, paymentSecretBytes, paymentSecretOf } from './payment-secret.ts';
 
 /** The `format` field every backup carries. */
 export const identityBackupFormat = 'porchlight-identity';
-/** The backup version this code writes and reads. */
-export const identityBackupVersion = 1;
+/** The backup version this code writes; it reads every version from 1 up to this one. */
+export const identityBackupVersion = 2;
 /** PBKDF2 iterations for new backups (OWASP's 2023 figure for PBKDF2-HMAC-SHA256). */
 export const defaultBackupIterations = 600_000;
 /** Fewest passphrase characters accepted (after Unicode normalization). */
@@ -27,7 +33,12 @@ const saltBytes = 16;
 const ivBytes = 12;
 const gcmTagBytes = 16;
 const checkBytes = 32;
-const hkdfInfo = { key: 'porchlight-identity/v1/key', check: 'porchlight-identity/v1/check' } as const;
+// Distinct per version: one passphrase and salt never yield the same key for two plaintext layouts.
+const hkdfInfo = {
+  1: { key: 'porchlight-identity/v1/key', check: 'porchlight-identity/v1/check' },
+  2: { key: 'porchlight-identity/v2/key', check: 'porchlight-identity/v2/check' },
+} as const;
+type BackupVersion = keyof typeof hkdfInfo;
 
 /** What went wrong with an export or import, for choosing the sentence the donor reads. */
 export type IdentityBackupProblem = 'passphrase-too-short' | 'wrong-passphrase' | 'damaged' | 'unsupported-version';
@@ -41,6 +52,18 @@ export class IdentityBackupError extends Error {
     super(message);
     this.name = 'IdentityBackupError';
   }
+}
+
+/** The keys a backup carries. */
+export interface BackupKeys {
+  identity: Identity;
+  paymentKey: Wallet;
+}
+
+/** The keys an imported backup held: a v1 backup predates payment keys and has none. */
+export interface RestoredKeys {
+  identity: Identity;
+  paymentKey: Wallet | undefined;
 }
 
 /** Options for `exportIdentityBackup`. */
@@ -58,9 +81,8 @@ const bytesField = (length: number) =>
     }
   }, `expected ${length} bytes in base64`);
 
-const backupV1Schema = z.strictObject({
+const backupCommon = {
   format: z.literal(identityBackupFormat),
-  v: z.literal(identityBackupVersion),
   kdf: z.strictObject({
     name: z.literal('PBKDF2'),
     hash: z.literal('SHA-256'),
@@ -70,66 +92,99 @@ const backupV1Schema = z.strictObject({
   cipher: z.strictObject({ name: z.literal('AES-GCM'), iv: bytesField(ivBytes) }),
   /** HKDF output the passphrase must reproduce. */
   check: bytesField(checkBytes),
+  peerId: z.string().refine(isPeerId, 'expected a peer id'),
+};
+
+const backupV1Schema = z.strictObject({
+  ...backupCommon,
+  v: z.literal(1),
   /** The encrypted 32-byte ed25519 secret key, with its GCM tag. */
   data: bytesField(secretKeyBytes + gcmTagBytes),
-  peerId: z.string().refine(isPeerId, 'expected a peer id'),
 });
-type BackupV1 = z.infer<typeof backupV1Schema>;
+
+const backupV2Schema = z.strictObject({
+  ...backupCommon,
+  v: z.literal(2),
+  /** The encrypted ed25519 secret ‖ secp256k1 secret (32 + 32 bytes), with its GCM tag. */
+  data: bytesField(secretKeyBytes + paymentSecretBytes + gcmTagBytes),
+  /** The payment key's address, EIP-55 checksummed. */
+  paymentAddress: z.string().refine(isChecksummedAddress, 'expected a checksummed address'),
+});
+type BackupV2 = z.infer<typeof backupV2Schema>;
+type Backup = z.infer<typeof backupV1Schema> | BackupV2;
+
+function isChecksummedAddress(value: string): boolean {
+  if (!/^0x[0-9a-fA-F]{40}$/.test(value)) return false;
+  return getAddress(value.toLowerCase()) === value;
+}
 
 /**
- * The identity as a versioned JSON backup, encrypted under `passphrase`.
+ * The identity and payment key as a version 2 JSON backup, encrypted under `passphrase`.
  * @throws {IdentityBackupError} 'passphrase-too-short' below `minPassphraseChars`.
  * @throws {RangeError} when `options.iterations` is outside `backupIterationsRange`.
  */
-export async function exportIdentityBackup(identity: Identity, passphrase: string, options: ExportOptions = {}): Promise<string> {
+export async function exportIdentityBackup(keys: BackupKeys, passphrase: string, options: ExportOptions = {}): Promise<string> {
   const iterations = options.iterations ?? defaultBackupIterations;
   if (!Number.isInteger(iterations) || iterations < backupIterationsRange.min || iterations > backupIterationsRange.max) {
     throw new RangeError(`iterations: expected an integer from ${backupIterationsRange.min} to ${backupIterationsRange.max}`);
   }
   const salt = copy(randomBytes(saltBytes));
   const iv = copy(randomBytes(ivBytes));
-  const { key, check } = await deriveKeys(checkedPassphrase(passphrase), salt, iterations);
-  const data = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, copy(identity.secretKey)));
-  const backup: BackupV1 = {
+  const { key, check } = await deriveKeys(checkedPassphrase(passphrase), salt, iterations, identityBackupVersion);
+  const plaintext = copy(concatBytes(keys.identity.secretKey, paymentSecretOf(keys.paymentKey)));
+  const data = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, plaintext));
+  plaintext.fill(0); // best effort: one fewer copy of both secrets left for the garbage collector
+  const backup: BackupV2 = {
     format: identityBackupFormat,
     v: identityBackupVersion,
     kdf: { name: 'PBKDF2', hash: 'SHA-256', iterations, salt: bytesToBase64(salt) },
     cipher: { name: 'AES-GCM', iv: bytesToBase64(iv) },
     check: bytesToBase64(check),
     data: bytesToBase64(data),
-    peerId: identity.peerId,
+    peerId: keys.identity.peerId,
+    paymentAddress: getAddress(keys.paymentKey.address),
   };
   return `${JSON.stringify(backup, null, 2)}\n`;
 }
 
 /**
- * The identity in a backup made by `exportIdentityBackup`.
- * @throws {IdentityBackupError} 'wrong-passphrase', 'damaged' (not a backup, altered, or the key
- *   does not match its peer id), 'unsupported-version' (a newer format), or 'passphrase-too-short'.
+ * The keys in a backup made by `exportIdentityBackup` (version 2) or by the version 1 code, which
+ * holds no payment key.
+ * @throws {IdentityBackupError} 'wrong-passphrase', 'damaged' (not a backup, altered, or a key
+ *   does not match the peer id or payment address in the file), 'unsupported-version' (a newer
+ *   format), or 'passphrase-too-short'.
  */
-export async function importIdentityBackup(text: string, passphrase: string): Promise<Identity> {
+export async function importIdentityBackup(text: string, passphrase: string): Promise<RestoredKeys> {
   const normalized = checkedPassphrase(passphrase);
   const backup = parseBackup(text);
-  const { key, check } = await deriveKeys(normalized, base64ToBytes(backup.kdf.salt), backup.kdf.iterations);
+  const { key, check } = await deriveKeys(normalized, base64ToBytes(backup.kdf.salt), backup.kdf.iterations, backup.v);
   if (!bytesEqual(check, base64ToBytes(backup.check))) {
     throw new IdentityBackupError('wrong-passphrase', 'identity backup: the passphrase does not open this backup');
   }
-  let secretKey: Uint8Array;
+  let plaintext: Uint8Array;
   try {
     const iv = base64ToBytes(backup.cipher.iv);
-    secretKey = new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv }, key, base64ToBytes(backup.data)));
+    plaintext = new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv }, key, base64ToBytes(backup.data)));
   } catch {
     // The passphrase is right (the check matched), so the ciphertext itself was altered.
     throw new IdentityBackupError('damaged', 'identity backup: the encrypted key was altered');
   }
-  const identity = identityFromSecretKey(secretKey);
+  // The schema fixed the ciphertext length, so the plaintext holds exactly the secrets its version names.
+  const identity = identityFromSecretKey(plaintext.subarray(0, secretKeyBytes));
   if (identity.peerId !== backup.peerId) {
     throw new IdentityBackupError('damaged', 'identity backup: the key does not belong to the peer id in the file');
   }
-  return identity;
+  if (backup.v === 1) return { identity, paymentKey: undefined };
+  const paymentSecret = plaintext.subarray(secretKeyBytes);
+  if (!isPaymentSecret(paymentSecret)) throw new IdentityBackupError('damaged', 'identity backup: the payment key is not a valid secp256k1 key');
+  const paymentKey = paymentKeyFromSecret(paymentSecret);
+  if (paymentKey.address !== backup.paymentAddress) {
+    throw new IdentityBackupError('damaged', 'identity backup: the payment key does not belong to the payment address in the file');
+  }
+  return { identity, paymentKey };
 }
 
-function parseBackup(text: string): BackupV1 {
+function parseBackup(text: string): Backup {
   if (text.length > maxBackupChars) throw new IdentityBackupError('damaged', 'identity backup: the file is too large to be a backup');
   let json: unknown;
   try {
@@ -139,10 +194,10 @@ function parseBackup(text: string): BackupV1 {
   }
   const head = z.object({ format: z.literal(identityBackupFormat), v: z.number().int().positive() }).safeParse(json);
   if (!head.success) throw new IdentityBackupError('damaged', 'identity backup: the file is not a Porchlight identity backup');
-  if (head.data.v !== identityBackupVersion) {
-    throw new IdentityBackupError('unsupported-version', `identity backup: version ${head.data.v} is not supported (expected ${identityBackupVersion})`);
+  if (head.data.v > identityBackupVersion) {
+    throw new IdentityBackupError('unsupported-version', `identity backup: version ${head.data.v} is not supported (expected 1 to ${identityBackupVersion})`);
   }
-  const full = backupV1Schema.safeParse(json);
+  const full = (head.data.v === 1 ? backupV1Schema : backupV2Schema).safeParse(json);
   if (!full.success) {
     const issue = full.error.issues[0];
     throw new IdentityBackupError('damaged', `identity backup: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'}`);
@@ -164,13 +219,19 @@ function checkedPassphrase(passphrase: string): Uint8Array<ArrayBuffer> {
   return copy(utf8ToBytes(normalized));
 }
 
-async function deriveKeys(passphrase: Uint8Array<ArrayBuffer>, salt: Uint8Array<ArrayBuffer>, iterations: number): Promise<{ key: CryptoKey; check: Uint8Array }> {
+async function deriveKeys(
+  passphrase: Uint8Array<ArrayBuffer>,
+  salt: Uint8Array<ArrayBuffer>,
+  iterations: number,
+  version: BackupVersion,
+): Promise<{ key: CryptoKey; check: Uint8Array }> {
   const passphraseKey = await crypto.subtle.importKey('raw', passphrase, 'PBKDF2', false, ['deriveBits']);
   const master = await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, passphraseKey, 256);
   const hkdfKey = await crypto.subtle.importKey('raw', master, 'HKDF', false, ['deriveBits', 'deriveKey']);
   const hkdf = (info: string) => ({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: copy(utf8ToBytes(info)) });
-  const key = await crypto.subtle.deriveKey(hkdf(hkdfInfo.key), hkdfKey, { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
-  const check = new Uint8Array(await crypto.subtle.deriveBits(hkdf(hkdfInfo.check), hkdfKey, checkBytes * 8));
+  const info = hkdfInfo[version];
+  const key = await crypto.subtle.deriveKey(hkdf(info.key), hkdfKey, { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+  const check = new Uint8Array(await crypto.subtle.deriveBits(hkdf(info.check), hkdfKey, checkBytes * 8));
   return { key, check };
 }
 

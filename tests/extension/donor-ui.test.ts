@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser as ExtensionApi } from 'wxt/browser';
 import { createIdentity } from '../../protocol/identity.ts';
 import { exportIdentityBackup, importIdentityBackup } from '../../protocol/identity-backup.ts';
+import { createPaymentKey } from '../../protocol/payment-secret.ts';
 import type { DonorStatus, PartnerRequest } from '../../protocol/runtime-messages.ts';
 import type { DonorSettings } from '../../settings/donor-settings.ts';
 import { buildExtension, extensionTestOrigin, extensionTestSignalingUrl } from '../support/extension-build.ts';
@@ -89,6 +90,18 @@ async function typeInto(page: Page, selector: string, text: string): Promise<voi
 
 async function text(page: Page, selector: string): Promise<string> {
   return page.$eval(selector, (element) => element.textContent ?? '');
+}
+
+/** Restores the backup at `path` through the options page and waits until it shows `peerId`. */
+async function restoreBackup(page: Page, path: string, peerId: string): Promise<void> {
+  const fileInput = (await page.$('#import-file')) as ElementHandle<HTMLInputElement>;
+  await fileInput.uploadFile(path);
+  await page.$eval('#import-passphrase', (input) => {
+    (input as HTMLInputElement).value = '';
+  });
+  await page.type('#import-passphrase', passphrase);
+  await page.click('#import-button');
+  await page.waitForFunction((id) => document.querySelector('#peer-id')?.getAttribute('title') === id, {}, peerId);
 }
 
 async function axeViolations(page: Page): Promise<string[]> {
@@ -205,13 +218,15 @@ describe('options', () => {
     await page.close();
   });
 
-  it('exports the identity as a passphrase-encrypted file', async () => {
+  it('exports the identity and payment key as a passphrase-encrypted file', async () => {
     const downloads = await scratchDir();
     const session = await ext.browser.target().createCDPSession();
     await session.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
     const page = await ext.openPage('options.html');
     await page.waitForSelector('#peer-id');
     const peerId = await page.$eval('#peer-id', (code) => code.getAttribute('title'));
+    const paymentAddress = await text(page, '#payment-address');
+    expect(paymentAddress).toMatch(/^0x[0-9a-fA-F]{40}$/);
 
     await page.type('#export-passphrase', passphrase);
     await page.type('#export-passphrase-repeat', `${passphrase}!`);
@@ -231,23 +246,35 @@ describe('options', () => {
     );
     expect(files[0]).toBe(`porchlight-identity-${peerId!.slice(0, 8)}.json`);
     const restored = await importIdentityBackup(await readFile(join(downloads, files[0]!), 'utf8'), passphrase);
-    expect(restored.peerId).toBe(peerId);
+    expect(restored.identity.peerId).toBe(peerId);
+    expect(restored.paymentKey?.address).toBe(paymentAddress);
     expect(await text(page, '#export-result')).toContain(files[0]!);
+
+    // The round trip: other keys replace these, then the downloaded backup brings both back.
+    const otherPath = join(downloads, 'other-backup.txt');
+    const other = { identity: createIdentity(), paymentKey: createPaymentKey() };
+    await writeFile(otherPath, await exportIdentityBackup(other, passphrase, { iterations: 1_000 }));
+    await restoreBackup(page, otherPath, other.identity.peerId);
+    expect(await text(page, '#payment-address')).toBe(other.paymentKey.address);
+    await restoreBackup(page, join(downloads, files[0]!), peerId!);
+    expect(await text(page, '#payment-address')).toBe(paymentAddress);
     await session.detach();
     await page.close();
   }, 60_000);
 
-  it('imports a backup: a wrong passphrase or a damaged file changes nothing, the right one replaces the identity', async () => {
+  it('imports a backup: a wrong passphrase or a damaged file changes nothing, the right one replaces both keys', async () => {
     const dir = await scratchDir();
     const incoming = createIdentity();
+    const incomingPaymentKey = createPaymentKey();
     const backupPath = join(dir, 'backup.json');
-    await writeFile(backupPath, await exportIdentityBackup(incoming, passphrase, { iterations: 1_000 }));
+    await writeFile(backupPath, await exportIdentityBackup({ identity: incoming, paymentKey: incomingPaymentKey }, passphrase, { iterations: 1_000 }));
     const damagedPath = join(dir, 'damaged.json');
     await writeFile(damagedPath, '{"format":"porchlight-identity","v":1}');
 
     const page = await ext.openPage('options.html');
     await page.waitForSelector('#peer-id');
     const before = await page.$eval('#peer-id', (code) => code.getAttribute('title'));
+    const addressBefore = await text(page, '#payment-address');
     const fileInput = (await page.$('#import-file')) as ElementHandle<HTMLInputElement>;
 
     await fileInput.uploadFile(damagedPath);
@@ -262,6 +289,7 @@ describe('options', () => {
     await page.waitForFunction((message) => document.querySelector('#import-result')?.textContent === message, {}, enOptions.options_import_wrong_passphrase.message);
     expect(await page.$eval('#import-passphrase', (input) => input.getAttribute('aria-invalid'))).toBe('true');
     expect(await page.$eval('#peer-id', (code) => code.getAttribute('title'))).toBe(before);
+    expect(await text(page, '#payment-address')).toBe(addressBefore);
 
     await page.$eval('#import-passphrase', (input) => {
       (input as HTMLInputElement).value = '';
@@ -270,10 +298,12 @@ describe('options', () => {
     await page.click('#import-button');
     await page.waitForFunction((id) => document.querySelector('#peer-id')?.getAttribute('title') === id, {}, incoming.peerId);
     expect(await text(page, '#import-result')).toContain(incoming.peerId.slice(0, 8));
+    expect(await text(page, '#payment-address')).toBe(incomingPaymentKey.address);
 
     // Stored, not just shown.
     await page.reload({ waitUntil: 'load' });
     await page.waitForFunction((id) => document.querySelector('#peer-id')?.getAttribute('title') === id, {}, incoming.peerId);
+    expect(await text(page, '#payment-address')).toBe(incomingPaymentKey.address);
     await page.close();
   }, 60_000);
 });

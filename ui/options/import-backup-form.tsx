@@ -3,10 +3,10 @@ import { createSignal, Show, type JSX } from 'solid-js';
 import { shortPeerId } from '../common/short-peer-id.ts';
 import { t } from '../common/i18n.ts';
 import { importProblem, type BackupField } from './backup-problem-message.ts';
-import type { IdentityActions } from './identity-actions.ts';
+import type { IdentityActions, IdentitySummary } from './identity-actions.ts';
 
-/** The import form; on success reports the new peer id through `onImported`. */
-export function ImportBackupForm(props: { importBackup: IdentityActions['importBackup']; onImported: (peerId: string) => void }): JSX.Element {
+/** The import form; on success reports the keys now in use through `onImported`. */
+export function ImportBackupForm(props: { importBackup: IdentityActions['importBackup']; onImported: (now: IdentitySummary) => void }): JSX.Element {
   const [passphrase, setPassphrase] = createSignal('');
   const [busy, setBusy] = createSignal(false);
   const [invalidField, setInvalidField] = createSignal<BackupField>();
@@ -28,10 +28,10 @@ export function ImportBackupForm(props: { importBackup: IdentityActions['importB
     }
     setBusy(true);
     try {
-      const peerId = await props.importBackup(file, passphrase());
+      const now = await props.importBackup(file, passphrase());
       setPassphrase('');
-      setResult({ ok: true, text: t('options_import_done', [shortPeerId(peerId)]) });
-      props.onImported(peerId);
+      setResult({ ok: true, text: t('options_import_done', [shortPeerId(now.peerId)]) });
+      props.onImported(now);
     } catch (error) {
       const problem = importProblem(error);
       if (!problem.field) console.error('porchlight: import failed', error);
