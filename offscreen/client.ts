@@ -5,6 +5,9 @@ import type { Identity } from '../protocol/identity.ts';
 import { connectSignaling, type SignalingClient, type VerifiedDonor, type WebSocketConstructor } from './signaling-client.ts';
 import { dialPeer, type SessionOptions } from './peer-session.ts';
 import { createRelayClient } from './relay-client.ts';
+import { microCreditsFromDecimal } from '../protocol/receipt.ts';
+import { createClientPayments, type ClientPaymentOptions } from './client-payments.ts';
+import type { Payments } from './channel-payments.ts';
 import type { TunnelError } from './tunnel-error.ts';
 import type { Tunnel } from './tunnel.ts';
 
@@ -26,7 +29,8 @@ export interface ClientOptions extends DonorChoice {
   WebSocketImpl?: WebSocketConstructor;
   rtcConfig?: SessionOptions['rtcConfig'];
   tunnelLimits?: SessionOptions['tunnelLimits'];
-  paymentAddress?: string;
+  /** The payment key, settlement domain and ledger receipts are signed and kept with; or a ready payment side (the benches' unmetered baseline). */
+  payment: ClientPaymentOptions | Payments;
   /**
    * Stay with one donor until `switchDonor()`: when it goes away, requests reject with
    * DonorLostError (relay-client.ts) instead of moving to another donor. Default false.
@@ -65,6 +69,7 @@ export async function startClient(options: ClientOptions): Promise<Client> {
   // The donor of the newest link; it stays set when that donor is lost, so "another donor" can exclude it.
   let current: VerifiedDonor | undefined;
   const donorOfTunnel = new WeakMap<Tunnel, VerifiedDonor>();
+  const payments = 'forSession' in options.payment ? options.payment : createClientPayments(options.payment);
   const relay = createRelayClient({
     sticky: options.sticky,
     connect: async (exclude) => {
@@ -77,7 +82,8 @@ export async function startClient(options: ClientOptions): Promise<Client> {
         signaling,
         rtcConfig: options.rtcConfig,
         tunnelLimits: options.tunnelLimits,
-        paymentAddress: options.paymentAddress,
+        payments,
+        price: microCreditsFromDecimal(donor.listing.pricePerMiB),
         remoteCountry: donor.country,
       });
       current = donor;

@@ -5,6 +5,12 @@ import type { ListingFields, SignalingClient, WebSocketConstructor } from './sig
 import { connectSignaling } from './signaling-client.ts';
 import { acceptPeers, type EstablishedSession, type PeerSessionError, type SessionOptions } from './peer-session.ts';
 import type { IncomingStream, RequestHead } from './tunnel.ts';
+import { microCreditsFromDecimal } from '../protocol/receipt.ts';
+import { createDonorPayments, type DonorPaymentOptions } from './donor-payments.ts';
+import type { Payments } from './channel-payments.ts';
+
+/** What a donor is paid with: everything of DonorPaymentOptions but the price, which its listing sets. */
+export type DonorPaymentSetup = Omit<DonorPaymentOptions, 'price'>;
 
 /** The exit side a donor hands requests to (offscreen/exit.ts). */
 export interface RequestHandler {
@@ -21,7 +27,8 @@ export interface DonorOptions {
   WebSocketImpl?: WebSocketConstructor;
   rtcConfig?: SessionOptions['rtcConfig'];
   tunnelLimits?: SessionOptions['tunnelLimits'];
-  paymentAddress?: string;
+  /** The payment key, settlement domain and ledger (the price is the listing's); or a ready payment side (the benches' unmetered baseline). */
+  payment: DonorPaymentSetup | Payments;
   onSession?: (session: EstablishedSession) => void;
   onSessionError?: (peerId: string, error: PeerSessionError) => void;
 }
@@ -54,7 +61,7 @@ export async function startDonor(options: DonorOptions): Promise<Donor> {
     maxSessions: options.listing.maxSessions,
     rtcConfig: options.rtcConfig,
     tunnelLimits: options.tunnelLimits,
-    paymentAddress: options.paymentAddress,
+    payments: 'forSession' in options.payment ? options.payment : createDonorPayments({ ...options.payment, price: microCreditsFromDecimal(options.listing.pricePerMiB) }),
     onRequest: (stream, head, peerId) => options.exit.handleRequest(stream, head, peerId),
     onSession: options.onSession,
     onSessionError: options.onSessionError,

@@ -12,6 +12,7 @@ import { unknownCountry, type SignalBody } from '../protocol/signaling-messages.
 import { closeAfterDrain, type FrameTransport } from './frame-transport.ts';
 import { createPeerLink, type PeerLink, type PeerLinkOptions } from './peer-link.ts';
 import { newSignalSession, type SignalingClient } from './signaling-client.ts';
+import type { ChannelPayments, Payments } from './channel-payments.ts';
 import { createTunnel, type IncomingStream, type RequestHead, type Tunnel, type TunnelLimits } from './tunnel.ts';
 
 /** ICE and DTLS must finish within this, or the attempt fails with a clear error. */
@@ -41,7 +42,8 @@ export class PeerSessionError extends Error {
 export interface SessionOptions {
   identity: Identity;
   signaling: SignalingClient;
-  paymentAddress?: string;
+  /** The payment side: the key binding sent in HELLO, and each link's metering and receipts. */
+  payments: Payments;
   tunnelLimits?: Partial<TunnelLimits>;
   /** Passed to the peer connection (see peer-link.ts). */
   rtcConfig?: PeerLinkOptions['rtcConfig'];
@@ -54,8 +56,11 @@ export interface EstablishedSession {
   readonly peerId: string;
   /** Country the signaling server observed for the peer ('ZZ' unknown): the server's word, not proven by the HELLO. */
   readonly country: string;
+  /** The peer's payment address, proven by HELLO. */
   readonly paymentAddress: string;
   readonly tunnel: Tunnel;
+  /** This link's payment channel: its counters. */
+  readonly payments: ChannelPayments;
 }
 
 interface SessionState {
@@ -69,7 +74,7 @@ function signalKind(data: SignalData): 'offer' | 'answer' | 'candidate' {
 }
 
 /** Runs HELLO over an open transport and builds the tunnel; rejects with PeerSessionError. */
-function handshake(transport: FrameTransport, peerId: string, country: string, context: HelloContext, options: SessionOptions, onRequest?: (s: IncomingStream, h: RequestHead) => void): Promise<EstablishedSession> {
+function handshake(transport: FrameTransport, peerId: string, country: string, context: HelloContext, options: SessionOptions & { price?: bigint }, onRequest?: (s: IncomingStream, h: RequestHead) => void): Promise<EstablishedSession> {
   transport.send(encodeFrame(createHello(options.identity, context)));
   return new Promise<EstablishedSession>((resolve, reject) => {
     let settled = false;
@@ -95,9 +100,17 @@ function handshake(transport: FrameTransport, peerId: string, country: string, c
         const frame = decodeFrame(message);
         if (frame.type !== FrameType.HELLO) throw new HelloError('bad-signature', 'The peer’s first frame was not a HELLO.');
         const verified = verifyHello(frame, peerId, context);
-        const tunnel = createTunnel({ transport, role: context.role, onRequest, limits: options.tunnelLimits });
+        const payments = options.payments.forSession({ role: context.role, identity: options.identity, peerId: verified.peerId, peerCountry: country, peerPaymentAddress: verified.paymentAddress, price: options.price });
+        const tunnel = createTunnel({ transport, role: context.role, onRequest, limits: options.tunnelLimits, meter: payments.meter, onOpaqueFrame: (f) => payments.onOpaqueFrame(f) });
         settled = true;
-        resolve({ peerId: verified.peerId, country, paymentAddress: verified.paymentAddress, tunnel });
+        payments.attach(tunnel).then(
+          () => resolve({ peerId: verified.peerId, country, paymentAddress: verified.paymentAddress, tunnel, payments }),
+          (error: unknown) => {
+            const message = `Could not open the payment channel: ${error instanceof Error ? error.message : String(error)}`;
+            tunnel.close(ErrorCode.INTERNAL_ERROR, message);
+            reject(new PeerSessionError('connection-failed', message));
+          },
+        );
       } catch (error) {
         fail('hello-failed', error instanceof HelloError || error instanceof FrameError ? error.message : String(error));
       }
@@ -149,6 +162,7 @@ async function dialOnce(donorPeerId: string, options: SessionOptions): Promise<D
   const { signaling } = options;
   const session = newSignalSession();
   const localNonce = randomBytes(helloNonceBytes);
+  const payment = await options.payments.binding(options.identity);
   let remoteNonce: Uint8Array | undefined;
   let refuse: (error: PeerSessionError) => void = () => {};
   const refused = new Promise<never>((_, reject) => (refuse = reject));
@@ -177,7 +191,7 @@ async function dialOnce(donorPeerId: string, options: SessionOptions): Promise<D
   try {
     const transport = await withTimeout(Promise.race([link.connected, refused]), options.connectTimeoutMs ?? connectTimeoutMs, 'Could not open a connection to the donor in time.');
     if (!remoteNonce) throw new PeerSessionError('hello-failed', 'The donor never sent its session nonce.');
-    const context: HelloContext = { role: 'client', localFingerprint: link.localFingerprint(), remoteFingerprint: link.remoteFingerprint(), localNonce, remoteNonce, paymentAddress: options.paymentAddress ?? '' };
+    const context: HelloContext = { role: 'client', localFingerprint: link.localFingerprint(), remoteFingerprint: link.remoteFingerprint(), localNonce, remoteNonce, payment };
     return { transport, context };
   } catch (error) {
     link.destroy();
@@ -199,6 +213,8 @@ async function dialOnce(donorPeerId: string, options: SessionOptions): Promise<D
 export interface DialOptions extends SessionOptions {
   /** Country the signaling server observed for the donor (`VerifiedDonor.country`); 'ZZ' when not given. */
   remoteCountry?: string;
+  /** The donor's price from its signed listing, micro-credits per MiB: accepted in CHANNEL_OPEN. */
+  price: bigint;
 }
 
 /**
@@ -247,7 +263,8 @@ export function acceptPeers(options: AcceptOptions): { stop(): void; readonly ac
     void (async () => {
       try {
         const transport = await withTimeout(state.link.connected, options.connectTimeoutMs ?? connectTimeoutMs, 'The client did not finish connecting in time.');
-        const context: HelloContext = { role: 'donor', localFingerprint: state.link.localFingerprint(), remoteFingerprint: state.link.remoteFingerprint(), localNonce: state.localNonce, remoteNonce: state.remoteNonce, paymentAddress: options.paymentAddress ?? '' };
+        const payment = await options.payments.binding(options.identity);
+        const context: HelloContext = { role: 'donor', localFingerprint: state.link.localFingerprint(), remoteFingerprint: state.link.remoteFingerprint(), localNonce: state.localNonce, remoteNonce: state.remoteNonce, payment };
         const session = await handshake(transport, from, country, context, options, (stream, head) => options.onRequest(stream, head, from));
         established.add(session);
         void session.tunnel.closed.then(() => established.delete(session));

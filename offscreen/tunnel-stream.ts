@@ -209,8 +209,11 @@ export class StreamState {
     return this.endQueued;
   }
 
-  /** Takes the next DATA payload the credit allows, or `'end'` when only END remains. */
-  takeNext(): Uint8Array | 'end' | undefined {
+  /**
+   * Takes the next DATA payload the credit allows, at most `maxBytes` long, or `'end'` when only
+   * END remains.
+   */
+  takeNext(maxBytes = Number.POSITIVE_INFINITY): Uint8Array | 'end' | undefined {
     const head = this.sendQueue[0];
     if (head === undefined) {
       if (this.endQueued && !this.endSent) {
@@ -220,11 +223,12 @@ export class StreamState {
       }
       return undefined;
     }
-    if (this.sendCredit <= 0) return undefined;
+    const limit = Math.min(this.sendCredit, maxBytes);
+    if (limit <= 0) return undefined;
     let piece = head;
-    if (head.length > this.sendCredit) {
-      piece = head.subarray(0, this.sendCredit);
-      this.sendQueue[0] = head.subarray(this.sendCredit);
+    if (head.length > limit) {
+      piece = head.subarray(0, limit);
+      this.sendQueue[0] = head.subarray(limit);
     } else {
       this.sendQueue.shift();
     }

@@ -1,7 +1,7 @@
 // A tunnel: many request/response streams multiplexed over one ordered, reliable message
 // transport, with per-stream credit windows and a round-robin scheduler that respects the
 // transport's send buffer. Spec: docs/protocol.md.
-import { ErrorCode, FrameType, errorCodeName, maxFrameBytes } from '../protocol/frame-types.ts';
+import { ErrorCode, FrameType, errorCodeName, frameHeaderBytes, maxFrameBytes } from '../protocol/frame-types.ts';
 import { FrameError, decodeFrame, encodeDataInto, encodeFrame, type Frame, type HeaderList, type OpaqueFrame, type PeerRole, type RequestFrame } from '../protocol/frames.ts';
 import { randomBytes } from '../protocol/bytes.ts';
 import { closeAfterDrain, type FrameTransport } from './frame-transport.ts';
@@ -43,6 +43,21 @@ export interface RequestHead {
   headers: HeaderList;
 }
 
+/**
+ * Counts the frames of a paid channel and, on the donor, holds back what its credit window does
+ * not cover. Stream frames (id ≠ 0) are metered; link frames (HELLO, PING, RECEIPT, …) are not.
+ */
+export interface TunnelMeter {
+  /** Every stream frame received, by its size in bytes. */
+  received(bytes: number): void;
+  /** Every stream frame sent, by its size in bytes. */
+  sent(bytes: number): void;
+  /** Bytes of stream frames that may be sent now (the donor's credit window; unlimited for a client). */
+  room(): number;
+  /** Resolves when room() may have grown; the tunnel waits on it while it holds frames back. */
+  roomChanged(): Promise<void>;
+}
+
 export interface TunnelOptions {
   transport: FrameTransport;
   /** Clients open odd stream ids, donors even ones. */
@@ -51,6 +66,8 @@ export interface TunnelOptions {
   onRequest?: (stream: IncomingStream, head: RequestHead) => void;
   /** RECEIPT and PROBE frames, for the layers that define them. */
   onOpaqueFrame?: (frame: OpaqueFrame) => void;
+  /** Metering of a paid channel; without it nothing is counted or held back. */
+  meter?: TunnelMeter;
   limits?: Partial<TunnelLimits>;
 }
 
@@ -65,7 +82,7 @@ export interface TunnelStats {
 export interface Tunnel {
   /** Opens a stream with a REQUEST head. @throws {TunnelError} when closed; {RangeError | TypeError} for a head over the limits. */
   open(head: RequestHead): OutgoingStream;
-  /** Sends a RECEIPT or PROBE frame. */
+  /** Sends a RECEIPT, PROBE or CHANNEL_OPEN frame. */
   sendOpaque(frame: OpaqueFrame): void;
   /** Closes the link, telling the peer why; every open stream fails with the same error. */
   close(code?: ErrorCode, message?: string): void;
@@ -80,7 +97,11 @@ export function createTunnel(options: TunnelOptions): Tunnel {
   const limits: TunnelLimits = { ...defaultTunnelLimits, ...options.limits };
   const { transport, role } = options;
   const streams = new Map<number, StreamState>();
-  const control: Uint8Array[] = [];
+  // Link frames (stream 0) are never metered nor held back; stream control frames are.
+  const linkControl: Uint8Array[] = [];
+  const streamControl: Uint8Array[] = [];
+  const { meter } = options;
+  let waitingForRoom = false;
   // Transports copy on send, so every DATA frame of this link is assembled in one buffer.
   const dataFrameBuffer = new Uint8Array(maxFrameBytes);
   const ready = new Set<StreamState>();
@@ -117,8 +138,23 @@ export function createTunnel(options: TunnelOptions): Tunnel {
 
   function queueControl(frame: Frame): void {
     if (closeError) return;
-    control.push(encodeFrame(frame));
+    (frame.streamId === 0 ? linkControl : streamControl).push(encodeFrame(frame));
     schedulePump();
+  }
+
+  function sendMetered(bytes: Uint8Array): void {
+    sendNow(bytes);
+    meter?.sent(bytes.length);
+  }
+
+  /** Holds stream frames until the meter has room again. */
+  function waitForRoom(): void {
+    if (waitingForRoom || !meter) return;
+    waitingForRoom = true;
+    void meter.roomChanged().then(() => {
+      waitingForRoom = false;
+      schedulePump();
+    });
   }
 
   function schedulePump(): void {
@@ -144,16 +180,29 @@ export function createTunnel(options: TunnelOptions): Tunnel {
           if (transport.bufferedAmount >= limits.transportHighWaterBytes) await new Promise((resolve) => setTimeout(resolve, drainRetryMs));
           continue;
         }
-        const controlFrame = control.shift();
+        const linkFrame = linkControl.shift();
+        if (linkFrame) {
+          sendNow(linkFrame);
+          continue;
+        }
+        const room = meter ? meter.room() : Number.POSITIVE_INFINITY;
+        const controlFrame = streamControl[0];
         if (controlFrame) {
-          sendNow(controlFrame);
+          if (controlFrame.length > room) return waitForRoom();
+          streamControl.shift();
+          sendMetered(controlFrame);
           continue;
         }
         const stream = nextReady();
         if (!stream) return;
-        const next = stream.takeNext();
-        if (next === 'end') sendNow(encodeFrame({ type: FrameType.END, streamId: stream.id }));
-        else if (next) sendNow(encodeDataInto(dataFrameBuffer, stream.id, next));
+        // The smallest frame a stream can send is END (a header alone); DATA is cut to the room left.
+        if (room <= frameHeaderBytes) {
+          ready.add(stream);
+          return waitForRoom();
+        }
+        const next = stream.takeNext(room - frameHeaderBytes);
+        if (next === 'end') sendMetered(encodeFrame({ type: FrameType.END, streamId: stream.id }));
+        else if (next) sendMetered(encodeDataInto(dataFrameBuffer, stream.id, next));
         // Round-robin: a stream with more to send goes to the back of the line.
         if (stream.sendable) ready.add(stream);
       }
@@ -161,7 +210,7 @@ export function createTunnel(options: TunnelOptions): Tunnel {
       fail(new TunnelError(ErrorCode.INTERNAL_ERROR, linkFailureReasons.linkLost, `Sending failed: ${String(error)}`));
     } finally {
       pumping = false;
-      if (!closeError && (control.length > 0 || ready.size > 0)) schedulePump();
+      if (!closeError && (linkControl.length > 0 || (!waitingForRoom && (streamControl.length > 0 || ready.size > 0)))) schedulePump();
     }
   }
 
@@ -180,7 +229,8 @@ export function createTunnel(options: TunnelOptions): Tunnel {
     for (const stream of [...streams.values()]) stream.fail(error);
     streams.clear();
     ready.clear();
-    control.length = 0;
+    linkControl.length = 0;
+    streamControl.length = 0;
     stats.openStreams = 0;
     if (linger) closeAfterDrain(transport);
     else transport.close();
@@ -206,6 +256,7 @@ export function createTunnel(options: TunnelOptions): Tunnel {
     let frame: Frame;
     try {
       frame = decodeFrame(message);
+      if (frame.streamId !== 0) meter?.received(message.length);
     } catch (error) {
       if (!(error instanceof FrameError)) throw error;
       const stream = error.streamId ? streams.get(error.streamId) : undefined;
@@ -240,6 +291,7 @@ export function createTunnel(options: TunnelOptions): Tunnel {
         return;
       case FrameType.RECEIPT:
       case FrameType.PROBE:
+      case FrameType.CHANNEL_OPEN:
         options.onOpaqueFrame?.(frame);
         return;
       case FrameType.REQUEST:
@@ -325,7 +377,7 @@ export function createTunnel(options: TunnelOptions): Tunnel {
       const stream = new StreamState(id, link, limits, true);
       streams.set(id, stream);
       stats.openStreams = streams.size;
-      control.push(requestFrame);
+      streamControl.push(requestFrame);
       schedulePump();
       return stream.outgoingHandle();
     },

@@ -14,6 +14,9 @@ import type { FrameTransport } from '../../offscreen/frame-transport.ts';
 import { createSignalingServer, type SignalingServer } from '../../signaling/server.ts';
 import { silentLogger } from '../../signaling/log.ts';
 import { readUntilError } from '../support/streams.ts';
+import { createClientPayments } from '../../offscreen/client-payments.ts';
+import { microCreditsFromDecimal } from '../../protocol/receipt.ts';
+import { testClientPayment } from '../support/payment-setup.ts';
 import { bytesPath, bytesSha256, originPageHtml, startOriginServer, type OriginServer } from '../support/origin-server.ts';
 import { NodeWebSocket, loopbackRtcConfig, spawnDonorProcess, startNodeClient, startNodeDonor, type NodeDonor } from '../support/node-peers.ts';
 
@@ -170,7 +173,7 @@ describe('relay over WebRTC', () => {
     const sessions: EstablishedSession[] = [];
     try {
       const found = await sig.findDonor({ donor: donorNode.donor.peerId });
-      const options = { identity, signaling: sig, rtcConfig: loopbackRtcConfig };
+      const options = { identity, signaling: sig, rtcConfig: loopbackRtcConfig, payments: createClientPayments(testClientPayment()), price: microCreditsFromDecimal(found.listing.pricePerMiB) };
       sessions.push(await dialPeer(found.peerId, { ...options, remoteCountry: found.country }));
       expect(sessions[0]).toMatchObject({ peerId: donorNode.donor.peerId, country: 'DE' });
       sessions.push(await dialPeer(found.peerId, options));
@@ -193,7 +196,7 @@ describe('relay over WebRTC', () => {
     async function rawLink() {
       const identity = createIdentity();
       const sig = await connectSignaling({ url: signaling.url, identity, WebSocketImpl: NodeWebSocket });
-      const dialed = await dialTransport(donor.donor.peerId, { identity, signaling: sig, rtcConfig: loopbackRtcConfig });
+      const dialed = await dialTransport(donor.donor.peerId, { identity, signaling: sig, rtcConfig: loopbackRtcConfig, payments: createClientPayments(testClientPayment()) });
       return { identity, sig, ...dialed };
     }
 

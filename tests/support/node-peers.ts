@@ -11,6 +11,7 @@ import { createExitPolicy } from '../../offscreen/exit-policy.ts';
 import { createGuardedFetch } from '../../offscreen/node-guarded-fetch.ts';
 import type { WebSocketConstructor } from '../../offscreen/signaling-client.ts';
 import type { TunnelLimits } from '../../offscreen/tunnel.ts';
+import { testClientPayment, testDonorPayment } from './payment-setup.ts';
 
 /** libjuice (node-datachannel) skips loopback when gathering; bind to it explicitly. */
 export const loopbackRtcConfig = { bindAddress: '127.0.0.1' };
@@ -37,6 +38,7 @@ export async function startNodeDonor(signalingUrl: string, testOrigin: string, o
     policyDigest: policy.digest(),
     WebSocketImpl: NodeWebSocket,
     rtcConfig: loopbackRtcConfig,
+    payment: testDonorPayment(),
     ...overrides,
   });
   return {
@@ -53,7 +55,7 @@ export async function startNodeDonor(signalingUrl: string, testOrigin: string, o
 
 /** A client in this process. */
 export function startNodeClient(signalingUrl: string, overrides: Partial<ClientOptions> = {}): Promise<Client> {
-  return startClient({ signalingUrl, identity: createIdentity(), WebSocketImpl: NodeWebSocket, rtcConfig: loopbackRtcConfig, ...overrides });
+  return startClient({ signalingUrl, identity: createIdentity(), WebSocketImpl: NodeWebSocket, rtcConfig: loopbackRtcConfig, payment: testClientPayment(), ...overrides });
 }
 
 export interface DonorProcess {

@@ -5,6 +5,8 @@
 import { createIdentity } from '../../protocol/identity.ts';
 import { startClient, type Client } from '../../offscreen/client.ts';
 import { startDonor, type Donor } from '../../offscreen/donor.ts';
+import type { ChannelCounts, ChannelPayments } from '../../offscreen/channel-payments.ts';
+import { testClientPayment, testDonorPayment, unmeteredPayments } from './payment-setup.ts';
 import { createExit, type Exit, type ExitFetch, type ExitStats } from '../../offscreen/exit.ts';
 import { createExitPolicy } from '../../offscreen/exit-policy.ts';
 import type { Tunnel, TunnelLimits, TunnelStats } from '../../offscreen/tunnel.ts';
@@ -64,6 +66,8 @@ export interface RawTransfer {
 export interface DonorPageStats {
   exit: ExitStats;
   tunnels: TunnelStats[];
+  /** Each link's payment channel as the donor counts it. */
+  channels: ChannelCounts[];
 }
 
 /** When the exit called fetch for `url`, and when the site's headers came back (epoch ms, sub-ms precision). */
@@ -76,10 +80,14 @@ export interface ExitTiming {
 export interface DonorPageOptions {
   maxSessions?: number;
   tunnelLimits?: Partial<TunnelLimits>;
+  /** false: the unmetered baseline (no channel, no receipts); default true. */
+  receipts?: boolean;
 }
 
 export interface ClientPageOptions {
   tunnelLimits?: Partial<TunnelLimits>;
+  /** false: the unmetered baseline (no channel, no receipts); default true. */
+  receipts?: boolean;
 }
 
 export interface PorchlightPage {
@@ -131,6 +139,7 @@ let donor: Donor | undefined;
 let exit: Exit | undefined;
 let client: Client | undefined;
 const donorTunnels: Tunnel[] = [];
+const donorChannels: ChannelPayments[] = [];
 let rawPc: RTCPeerConnection | undefined;
 let rawChannel: RTCDataChannel | undefined;
 let rawOpen: Promise<RTCDataChannel> | undefined;
@@ -264,13 +273,17 @@ const porchlight: PorchlightPage = {
       listing: { tierMbps: 100, maxSessions: options.maxSessions ?? 4, pricePerMiB: '0.001' },
       policyDigest: policy.digest(),
       tunnelLimits: options.tunnelLimits,
-      onSession: (session) => donorTunnels.push(session.tunnel),
+      payment: options.receipts === false ? unmeteredPayments() : testDonorPayment(),
+      onSession: (session) => {
+        donorTunnels.push(session.tunnel);
+        donorChannels.push(session.payments);
+      },
     });
     return { peerId: donor.peerId, country: donor.country, policyDigest: policy.digest() };
   },
 
   async startClient(signalingUrl, options = {}) {
-    client = await startClient({ signalingUrl, identity: createIdentity(), tunnelLimits: options.tunnelLimits });
+    client = await startClient({ signalingUrl, identity: createIdentity(), tunnelLimits: options.tunnelLimits, payment: options.receipts === false ? unmeteredPayments() : testClientPayment() });
     return { peerId: client.peerId };
   },
 
@@ -335,7 +348,7 @@ const porchlight: PorchlightPage = {
 
   donorStats() {
     if (!exit) throw new Error('startDonor first');
-    return { exit: exit.stats(), tunnels: donorTunnels.map((t) => t.stats()) };
+    return { exit: exit.stats(), tunnels: donorTunnels.map((t) => t.stats()), channels: donorChannels.map((c) => c.counts()) };
   },
 
   async rawOffer() {

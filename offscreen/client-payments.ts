@@ -1,0 +1,160 @@
+// The client's side of payment channels: opens (or resumes) a channel with the donor's listed
+// price in a signed CHANNEL_OPEN, counts the stream-frame bytes it receives, and signs a
+// cumulative receipt at least every W/2 bytes and every 2 s while data flows. Each receipt is
+// stored before it is sent, so the client never acknowledges more than its ledger remembers and
+// a resumed channel continues from there. Spec: docs/receipts.md.
+import { encodeChannelOpen, newChannelId } from '../protocol/channel-open.ts';
+import { FrameType } from '../protocol/frame-types.ts';
+import { creditsForBytes, encodeReceiptFrame, parseSignedReceipt, signReceipt, type ReceiptDomainConfig, type SignedReceipt } from '../protocol/receipt.ts';
+import { getAddress } from 'ethers';
+import { bindingCache, type ChannelCounts, type ChannelPayments, type PaymentSessionContext, type PaymentWallet, type Payments } from './channel-payments.ts';
+import { grownWindow, initialCreditWindowBytes } from './credit-window.ts';
+import type { ChannelRecord, PaymentLedger } from './payment-ledger.ts';
+import type { Tunnel } from './tunnel.ts';
+
+/** A receipt is signed at least this often while unacknowledged bytes wait. */
+export const receiptIntervalMs = 2_000;
+/** How long a receipt stays settleable: the donor has this long to settle it on chain. */
+export const receiptLifetimeSeconds = 30 * 24 * 3600;
+
+export interface ClientPaymentOptions {
+  /** The payment key (ethers Wallet): signs receipts and binds itself to each identity used. */
+  wallet: PaymentWallet;
+  domain: ReceiptDomainConfig;
+  ledger: PaymentLedger;
+  /** Wall-clock milliseconds (receipt expiry). */
+  wallClock?: () => number;
+  /** Called after each receipt is stored and sent. */
+  onReceiptSent?(channel: ChannelRecord): void;
+}
+
+/** The client's payment side for all its links. */
+export function createClientPayments(options: ClientPaymentOptions): Payments {
+  const client = getAddress(options.wallet.address);
+  // Channel ids in use by a live link: a resumed channel is continued by one link only.
+  const busy = new Set<string>();
+  return {
+    binding: bindingCache(options.wallet),
+    forSession(context) {
+      return clientChannel(options, client, context, busy);
+    },
+  };
+}
+
+/** A channel older than this is not resumed: a new one starts, so old receipts never near their expiry. */
+export const resumeWithinMs = 7 * 24 * 3600 * 1000;
+
+/** The newest stored channel with this donor on the same terms, recent and not in use by another link. */
+async function resumable(ledger: PaymentLedger, terms: { peerId: string; client: string; exit: string; price: string; chainId: string; verifyingContract: string }, busy: Set<string>, nowMs: number): Promise<ChannelRecord | undefined> {
+  const channels = await ledger.channels('client');
+  return channels.find(
+    (c) =>
+      c.peerId === terms.peerId &&
+      c.client === terms.client &&
+      c.exit === terms.exit &&
+      c.price === terms.price &&
+      c.chainId === terms.chainId &&
+      c.verifyingContract === terms.verifyingContract &&
+      c.updatedAt > nowMs - resumeWithinMs &&
+      !busy.has(c.channelId),
+  );
+}
+
+function clientChannel(options: ClientPaymentOptions, client: string, context: PaymentSessionContext, busy: Set<string>): ChannelPayments {
+  const wallClock = options.wallClock ?? (() => Date.now());
+  if (context.price === undefined) throw new TypeError('client payments: the donor listing price is required');
+  const price = context.price;
+  let tunnel: Tunnel | undefined;
+  let channel: ChannelRecord | undefined;
+  let received = 0;
+  let sent = 0;
+  let signedBytes = 0;
+  let windowBytes = initialCreditWindowBytes;
+  let signing = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Signs, stores, then sends one receipt for everything received so far; one at a time. */
+  async function sendReceipt(): Promise<void> {
+    if (!channel || !tunnel || tunnel.isClosed || signing || received <= signedBytes) return;
+    signing = true;
+    try {
+      const cumBytes = BigInt(received);
+      const signed = await signReceipt(options.wallet, options.domain, {
+        channelId: channel.channelId,
+        client,
+        exit: context.peerPaymentAddress,
+        cumBytes,
+        cumCredits: creditsForBytes(cumBytes, price),
+        price,
+        expiry: BigInt(Math.floor(wallClock() / 1000) + receiptLifetimeSeconds),
+      });
+      windowBytes = grownWindow(windowBytes);
+      channel = await options.ledger.recordReceipt(signed, windowBytes);
+      signedBytes = Number(cumBytes);
+      if (!tunnel.isClosed) tunnel.sendOpaque({ type: FrameType.RECEIPT, streamId: 0, payload: encodeReceiptFrame(signed) });
+      options.onReceiptSent?.(channel);
+    } finally {
+      signing = false;
+    }
+    // More may have arrived while signing.
+    schedule();
+  }
+
+  function schedule(): void {
+    if (!channel || received <= signedBytes) return;
+    if (received - signedBytes >= windowBytes / 2) {
+      clearTimeout(timer);
+      timer = undefined;
+      void sendReceipt().catch(() => tunnel?.close(undefined, 'Could not sign or store a receipt.'));
+      return;
+    }
+    timer ??= setTimeout(() => {
+      timer = undefined;
+      void sendReceipt().catch(() => tunnel?.close(undefined, 'Could not sign or store a receipt.'));
+    }, receiptIntervalMs);
+  }
+
+  return {
+    meter: {
+      received(bytes) {
+        received += bytes;
+        schedule();
+      },
+      sent(bytes) {
+        sent += bytes;
+      },
+      room: () => Number.POSITIVE_INFINITY,
+      roomChanged: () => Promise.resolve(),
+    },
+    onOpaqueFrame() {
+      // A donor sends no payment frames; PROBE belongs to proof of bandwidth.
+    },
+    async attach(built) {
+      tunnel = built;
+      const terms = { peerId: context.peerId, client, exit: context.peerPaymentAddress, price: price.toString(), chainId: BigInt(options.domain.chainId).toString(), verifyingContract: getAddress(options.domain.verifyingContract) };
+      const found = await resumable(options.ledger, terms, busy, wallClock());
+      // Another link may have taken it while the ledger was read.
+      const stored = found && !busy.has(found.channelId) ? found : undefined;
+      channel = stored ?? (await options.ledger.openChannel({ ...terms, channelId: newChannelId(), role: 'client', peerCountry: context.peerCountry }));
+      busy.add(channel.channelId);
+      void built.closed.then(() => {
+        clearTimeout(timer);
+        if (channel) busy.delete(channel.channelId);
+      });
+      received = signedBytes = channel.cumBytes;
+      windowBytes = channel.windowBytes;
+      const payload = encodeChannelOpen(
+        context.identity,
+        { channelId: channel.channelId, price, domain: { chainId: BigInt(options.domain.chainId), verifyingContract: getAddress(options.domain.verifyingContract) }, resumeBytes: BigInt(channel.cumBytes) },
+        { donorPeerId: context.peerId, client, exit: context.peerPaymentAddress },
+      );
+      built.sendOpaque({ type: FrameType.CHANNEL_OPEN, streamId: 0, payload });
+      // The donor may have lost the last receipt with the old link: send it again (a duplicate is dropped as a replay).
+      const last: SignedReceipt | undefined = channel.receipt ? parseSignedReceipt(channel.receipt) : undefined;
+      if (last && last.receipt.expiry * 1000n > BigInt(Math.floor(wallClock()))) built.sendOpaque({ type: FrameType.RECEIPT, streamId: 0, payload: encodeReceiptFrame(last) });
+    },
+    counts(): ChannelCounts {
+      return { channelId: channel?.channelId, sentBytes: sent, receivedBytes: received, receiptBytes: signedBytes, windowBytes };
+    },
+  };
+}
