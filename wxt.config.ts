@@ -6,8 +6,13 @@ import { defineConfig } from 'wxt';
 // - WXT_SIGNALING_URL: the signaling server a fresh install uses (donors may change it in options).
 // - WXT_TEST_ORIGIN: test builds only; the one loopback origin the exit may fetch. Production
 //   builds leave it empty, and tests/extension prove the built bundle refuses loopback.
+// - WXT_CHAIN_ID, WXT_SETTLEMENT_CONTRACT: where receipts settle (their EIP-712 domain). The default
+//   is the local anvil chain (31337) and the first contract its default deployer creates.
 const signalingUrl = process.env.WXT_SIGNALING_URL ?? 'wss://signal.porchlight.network/ws';
 const testOrigin = process.env.WXT_TEST_ORIGIN ?? '';
+const settlement = { chainId: process.env.WXT_CHAIN_ID ?? '31337', verifyingContract: process.env.WXT_SETTLEMENT_CONTRACT ?? '0x5FbDB2315678afecb367f032d93F642f64180aa3' };
+if (!/^[1-9][0-9]{0,19}$/.test(settlement.chainId)) throw new Error(`WXT_CHAIN_ID: expected a positive integer, got ${settlement.chainId}`);
+if (!/^0x[0-9a-fA-F]{40}$/.test(settlement.verifyingContract)) throw new Error(`WXT_SETTLEMENT_CONTRACT: expected 0x and 40 hex digits, got ${settlement.verifyingContract}`);
 
 // Locale strings are kept one file per UI area (locales/<locale>/<area>.json) so each area owns its
 // strings; the build merges them into the _locales/<locale>/messages.json browsers read.
@@ -48,6 +53,7 @@ export default defineConfig({
     define: {
       __PORCHLIGHT_SIGNALING_URL__: JSON.stringify(signalingUrl),
       __PORCHLIGHT_TEST_ORIGIN__: JSON.stringify(testOrigin),
+      __PORCHLIGHT_SETTLEMENT__: JSON.stringify(settlement),
     },
   }),
   hooks: {

@@ -1,6 +1,10 @@
 // The engine with its network parts faked: `startDonor` hands out fake donors whose signaling can
 // be dropped at will, the ledger is in memory and time is the fake clock.
+import { Wallet } from 'ethers';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
+import { localReceiptDomain } from './channel-payments.ts';
+import { initialCreditWindowBytes } from './credit-window.ts';
+import { makeMemoryPaymentLedger } from './payment-ledger.ts';
 import type { Identity } from '../protocol/identity.ts';
 import type { DonorStatus, EngineConfig } from '../protocol/runtime-messages.ts';
 import { defaultDonorSettings, type DonorSettings } from '../settings/donor-settings.ts';
@@ -100,6 +104,7 @@ function setup(options: { usage?: Partial<UsageSnapshot>; battery?: BatteryMonit
 
   const engine: DonorEngine = createDonorEngine({
     loadIdentity: async () => ({}) as Identity,
+    payment: { loadPaymentKey: async () => Wallet.createRandom(), domain: localReceiptDomain, ledger: makeMemoryPaymentLedger({ initialWindowBytes: initialCreditWindowBytes }) },
     createFetch: () => vi.fn() as unknown as ExitFetch,
     ledger,
     ...(options.battery ? { battery: options.battery } : {}),

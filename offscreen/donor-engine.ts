@@ -14,6 +14,10 @@ import { createExit, type Exit, type ExitFetch, type ExitOptions } from './exit.
 import { createExitPolicy, type ExitPolicy } from './exit-policy.ts';
 import { SignalingError, type WebSocketConstructor } from './signaling-client.ts';
 import type { UsageLedger } from './usage-ledger.ts';
+import type { ReceiptDomainConfig } from '../protocol/receipt.ts';
+import type { PaymentWallet } from './channel-payments.ts';
+import type { DonorPaymentEvents } from './donor-payments.ts';
+import type { PaymentLedger } from './payment-ledger.ts';
 
 /** First reconnect delay after the network drops; doubles per failure. */
 export const reconnectInitialDelayMs = 1_000;
@@ -36,9 +40,20 @@ export interface BatteryMonitor {
   onChange(listener: () => void): void;
 }
 
+/** How the donor is paid: its payment key, where receipts settle, and where they are kept. */
+export interface DonorEnginePayment {
+  /** The payment key bound to the identity (created on first run). */
+  loadPaymentKey(): Promise<PaymentWallet>;
+  domain: ReceiptDomainConfig;
+  ledger: PaymentLedger;
+  /** Every refused receipt or channel, for diagnostics. */
+  onRefusal?: DonorPaymentEvents['onRefusal'];
+}
+
 export interface DonorEngineOptions {
   /** The donor's identity (created on first run). */
   loadIdentity(): Promise<Identity>;
+  payment: DonorEnginePayment;
   /** The exit's fetch for an exit policy (the browser's, with its address checks). */
   createFetch(policy: ExitPolicy): ExitFetch;
   /** Extra exit settings for this context (redirect mode, limits, an address check). */
@@ -179,6 +194,7 @@ export function createDonorEngine(options: DonorEngineOptions): DonorEngine {
     const myGeneration = ++generation;
     attemptKey = restartKey(settings);
     const identity = await options.loadIdentity();
+    const wallet = await options.payment.loadPaymentKey();
     const policy = createExitPolicy({ allowPlainHttp: settings.allowPlainHttp, ...(options.testOrigin ? { testOrigin: options.testOrigin } : {}) });
     const exit = createExit({ fetch: options.createFetch(policy), policy, meter, ...options.exit });
     let donor: Donor;
@@ -191,6 +207,7 @@ export function createDonorEngine(options: DonorEngineOptions): DonorEngine {
         policyDigest: policy.digest(),
         WebSocketImpl: options.WebSocketImpl,
         rtcConfig: options.rtcConfig,
+        payment: { wallet, domain: options.payment.domain, ledger: options.payment.ledger, onRefusal: options.payment.onRefusal },
         onSession: (session) => {
           meter?.noteClient(session.peerId, session.country);
           evaluate();

@@ -1,5 +1,5 @@
 // Starts the donor engine in an extension context (Chrome's offscreen document, Firefox's
-// background page) with its browser-side parts — identity and usage in IndexedDB, the browser's
+// background page) with its browser-side parts — keys, usage and receipts in IndexedDB, the browser's
 // fetch, the battery — and answers the runtime messages meant for it.
 import type { RuntimeMessage } from '../protocol/runtime-messages.ts';
 import type { DonorStatus } from '../protocol/runtime-messages.ts';
@@ -10,15 +10,24 @@ import { createDonorEngine, type DonorEngine } from './donor-engine.ts';
 import { withDnsCheck, type ResolveHost } from './firefox-dns-check.ts';
 import { openIdentityStore } from './identity-store.ts';
 import { openUsageLedger } from './usage-ledger.ts';
+import { initialCreditWindowBytes } from './credit-window.ts';
+import { openPaymentLedger } from './payment-ledger.ts';
+import { buildReceiptDomain } from './settlement-config.ts';
 
 /**
  * The engine with the parts of this browser context; with `resolveHost` (Firefox), each exit request's
  * host is resolved and checked before it is fetched (offscreen/firefox-dns-check.ts).
  */
 export async function startBrowserEngine(onStatus: (status: DonorStatus) => void, addressCheck?: AddressCheck, resolveHost?: ResolveHost): Promise<DonorEngine> {
-  const [identities, ledger, battery] = await Promise.all([openIdentityStore(), openUsageLedger(), createBatteryMonitor()]);
+  const [identities, ledger, payments, battery] = await Promise.all([openIdentityStore(), openUsageLedger(), openPaymentLedger({ initialWindowBytes: initialCreditWindowBytes }), createBatteryMonitor()]);
   return createDonorEngine({
     loadIdentity: () => identities.loadOrCreate(),
+    payment: {
+      loadPaymentKey: async () => (await identities.loadOrCreateKeys()).paymentKey,
+      domain: buildReceiptDomain(),
+      ledger: payments,
+      onRefusal: (code, message, peerId) => console.warn(`porchlight: refused a payment from ${peerId.slice(0, 8)} (${code}): ${message}`),
+    },
     createFetch: resolveHost ? withDnsCheck(browserExitFetch(addressCheck), resolveHost) : browserExitFetch(addressCheck),
     exit: browserExitOptions,
     // Empty in production builds: the exit policy then allows no loopback origin at all.

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DonorLostError } from '../../offscreen/relay-client.ts';
 import { SignalingError } from '../../offscreen/signaling-client.ts';
+import { testClientPayment } from '../support/payment-setup.ts';
 import { openBrowseSession, type BrowseSession, type DonorInfo } from '../../ui/browse/browse-session.ts';
 import type { SignalingServer } from '../../signaling/server.ts';
 import { startQuietSignaling } from '../support/browser-harness.ts';
@@ -18,6 +19,7 @@ async function open() {
   const events: Array<['donor' | 'lost', DonorInfo]> = [];
   const session = await openBrowseSession({
     signalingUrl: signaling.url,
+    payment: testClientPayment(),
     WebSocketImpl: NodeWebSocket,
     rtcConfig: loopbackRtcConfig,
     onDonor: (donor) => events.push(['donor', donor]),

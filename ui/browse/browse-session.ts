@@ -21,6 +21,8 @@ export interface BrowseSessionOptions {
   readonly onDonor: (donor: DonorInfo) => void;
   /** Called when the donor goes away on its own; requests then fail until `anotherDonor()` or `useDonor()`. */
   readonly onDonorLost: (donor: DonorInfo) => void;
+  /** The payment key, settlement domain and ledger this page pays donors with (browse-payment.ts). */
+  readonly payment: ClientOptions['payment'];
   /** For tests and Node: see ClientOptions. */
   readonly WebSocketImpl?: ClientOptions['WebSocketImpl'];
   readonly rtcConfig?: ClientOptions['rtcConfig'];
@@ -54,6 +56,7 @@ export async function openBrowseSession(options: BrowseSessionOptions): Promise<
     signalingUrl: options.signalingUrl,
     identity: createIdentity(),
     sticky: true,
+    payment: options.payment,
     WebSocketImpl: options.WebSocketImpl,
     rtcConfig: options.rtcConfig,
     onDonor: (donor) => options.onDonor(info(donor)),
