@@ -1,17 +1,34 @@
-// Options page entrypoint: binds the options view to extension storage, the identity store and
-// runtime messages.
+// Options page entrypoint: binds the options view to extension storage, the identity store, the
+// payment ledger and runtime messages.
 import { render } from 'solid-js/web';
+import { initialCreditWindowBytes } from '../../offscreen/credit-window.ts';
 import { openIdentityStore } from '../../offscreen/identity-store.ts';
+import { openPaymentLedger } from '../../offscreen/payment-ledger.ts';
 import { openSettingsStore } from '../../ui/common/extension-storage.ts';
 import { applyDocumentLocale } from '../../ui/common/i18n.ts';
 import { sendRuntimeMessage } from '../../ui/common/runtime-message.ts';
 import { createStorageSignal } from '../../ui/common/storage-signal.ts';
 import { saveBlob } from '../../ui/common/save-file.ts';
+import type { LedgerSnapshot } from '../../ui/options/earnings-section.tsx';
 import { makeIdentityActions } from '../../ui/options/identity-actions.ts';
 import { OptionsView } from '../../ui/options/options-view.tsx';
 import { createSettingsEditor } from '../../ui/options/settings-editor.ts';
 import '../../ui/common/base.css';
 import '../../ui/options/options.css';
+
+/**
+ * The donor's channels and day rows. The page shares the offscreen document's origin, so it opens
+ * the same IndexedDB; it closes it after each read so that it never holds up a schema upgrade there.
+ */
+async function loadDonorEarnings(): Promise<LedgerSnapshot> {
+  const ledger = await openPaymentLedger({ initialWindowBytes: initialCreditWindowBytes });
+  try {
+    const [channels, days] = await Promise.all([ledger.channels('donor'), ledger.days('donor')]);
+    return { channels, days };
+  } finally {
+    ledger.close();
+  }
+}
 
 function main(): void {
   applyDocumentLocale(document, 'options_title');
@@ -26,7 +43,16 @@ function main(): void {
   render(() => {
     const settings = createStorageSignal(store.load, store.watch);
     const editor = createSettingsEditor(store);
-    return <OptionsView settings={settings} editor={editor} defaultSignalingUrl={__PORCHLIGHT_SIGNALING_URL__} identity={identity} />;
+    return (
+      <OptionsView
+        settings={settings}
+        editor={editor}
+        defaultSignalingUrl={__PORCHLIGHT_SIGNALING_URL__}
+        identity={identity}
+        loadEarnings={loadDonorEarnings}
+        saveCsv={(fileName, text) => saveBlob(document, new Blob([text], { type: 'text/csv' }), fileName)}
+      />
+    );
   }, root);
 }
 

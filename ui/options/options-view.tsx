@@ -1,8 +1,9 @@
-// The options page: limits, schedule, sites, sponsor, advanced, identity; every change saved at once.
+// The options page: limits, schedule, sites, sponsor, advanced, earnings, identity; every change saved at once.
 import { Show, type Accessor, type JSX } from 'solid-js';
 import type { DonorSettings } from '../../settings/donor-settings.ts';
 import { t } from '../common/i18n.ts';
 import { AdvancedSection } from './advanced-section.tsx';
+import { EarningsSection, type LedgerSnapshot } from './earnings-section.tsx';
 import type { IdentityActions } from './identity-actions.ts';
 import { IdentitySection } from './identity-section.tsx';
 import { LimitsSection } from './limits-section.tsx';
@@ -17,6 +18,10 @@ export interface OptionsViewProps {
   editor: SettingsEditor;
   defaultSignalingUrl: string;
   identity: IdentityActions;
+  /** Reads the donor's side of the payment ledger. */
+  loadEarnings: () => Promise<LedgerSnapshot>;
+  /** Saves the earnings CSV. */
+  saveCsv: (fileName: string, text: string) => void;
 }
 
 /** The whole options page. */
@@ -35,6 +40,7 @@ export function OptionsView(props: OptionsViewProps): JSX.Element {
           </>
         )}
       </Show>
+      <EarningsSection load={props.loadEarnings} saveCsv={props.saveCsv} />
       <IdentitySection actions={props.identity} />
       <p id="options-save-status" role="status" class={props.editor.lastResult() === 'failed' ? 'save-status error-text' : 'save-status'}>
         {props.editor.lastResult() === 'saved' ? t('options_saved') : props.editor.lastResult() === 'failed' ? t('options_save_failed') : ''}
