@@ -224,4 +224,16 @@ describe('earnings dashboard', () => {
     expect((await tableRows(page)).map((row) => row[0])).toEqual(['0xa1a1a1…a1a1a1a1', '0xb2b2b2…b2b2b2b2']);
     await page.close();
   });
+
+  it('says it cannot read a broken record, and leaves the rest of the page working', async () => {
+    const page = await ext.openPage('options.html');
+    await page.waitForSelector('#earnings-section');
+    // Credits are whole micro-credits; a fraction was not written by this ledger.
+    await writeLedger(page, [{ ...channelA, cumCredits: 0.5 }], [], true);
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForSelector('#earnings-unavailable');
+    expect(await text(page, '#earnings-unavailable')).toBe(enOptions.options_earnings_unavailable.message);
+    expect(await page.$('#max-people')).not.toBeNull();
+    await page.close();
+  });
 });
