@@ -28,39 +28,29 @@ export interface ClientPaymentOptions {
   onReceiptSent?(channel: ChannelRecord): void;
 }
 
+interface ClientChannels {
+  /** Donor peer id → the channel this client opened with it. */
+  byDonor: Map<string, string>;
+  /** Channel ids a live link uses. */
+  busy: Set<string>;
+}
+
 /** The client's payment side for all its links. */
 export function createClientPayments(options: ClientPaymentOptions): Payments {
   const client = getAddress(options.wallet.address);
-  // Channel ids in use by a live link: a resumed channel is continued by one link only.
-  const busy = new Set<string>();
+  // The channel this client opened with each donor: a new link to the same donor resumes it (the
+  // old link died), unless a live link still uses it. Other tabs and later runs open their own
+  // channels, so two links never share one; stored channels stay in the ledger either way.
+  const channels: ClientChannels = { byDonor: new Map(), busy: new Set() };
   return {
     binding: bindingCache(options.wallet),
     forSession(context) {
-      return clientChannel(options, client, context, busy);
+      return clientChannel(options, client, context, channels);
     },
   };
 }
 
-/** A channel older than this is not resumed: a new one starts, so old receipts never near their expiry. */
-export const resumeWithinMs = 7 * 24 * 3600 * 1000;
-
-/** The newest stored channel with this donor on the same terms, recent and not in use by another link. */
-async function resumable(ledger: PaymentLedger, terms: { peerId: string; client: string; exit: string; price: string; chainId: string; verifyingContract: string }, busy: Set<string>, nowMs: number): Promise<ChannelRecord | undefined> {
-  const channels = await ledger.channels('client');
-  return channels.find(
-    (c) =>
-      c.peerId === terms.peerId &&
-      c.client === terms.client &&
-      c.exit === terms.exit &&
-      c.price === terms.price &&
-      c.chainId === terms.chainId &&
-      c.verifyingContract === terms.verifyingContract &&
-      c.updatedAt > nowMs - resumeWithinMs &&
-      !busy.has(c.channelId),
-  );
-}
-
-function clientChannel(options: ClientPaymentOptions, client: string, context: PaymentSessionContext, busy: Set<string>): ChannelPayments {
+function clientChannel(options: ClientPaymentOptions, client: string, context: PaymentSessionContext, channels: ClientChannels): ChannelPayments {
   const wallClock = options.wallClock ?? (() => Date.now());
   if (context.price === undefined) throw new TypeError('client payments: the donor listing price is required');
   const price = context.price;
@@ -132,14 +122,16 @@ function clientChannel(options: ClientPaymentOptions, client: string, context: P
     async attach(built) {
       tunnel = built;
       const terms = { peerId: context.peerId, client, exit: context.peerPaymentAddress, price: price.toString(), chainId: BigInt(options.domain.chainId).toString(), verifyingContract: getAddress(options.domain.verifyingContract) };
-      const found = await resumable(options.ledger, terms, busy, wallClock());
-      // Another link may have taken it while the ledger was read.
-      const stored = found && !busy.has(found.channelId) ? found : undefined;
-      channel = stored ?? (await options.ledger.openChannel({ ...terms, channelId: newChannelId(), role: 'client', peerCountry: context.peerCountry }));
-      busy.add(channel.channelId);
+      const previous = channels.byDonor.get(context.peerId);
+      const stored = previous !== undefined && !channels.busy.has(previous) ? await options.ledger.channel(previous) : undefined;
+      const resumable = stored && stored.exit === terms.exit && stored.price === terms.price && stored.chainId === terms.chainId && stored.verifyingContract === terms.verifyingContract;
+      channel = resumable && !channels.busy.has(stored.channelId) ? stored : await options.ledger.openChannel({ ...terms, channelId: newChannelId(), role: 'client', peerCountry: context.peerCountry });
+      const channelId = channel.channelId;
+      channels.busy.add(channelId);
+      channels.byDonor.set(context.peerId, channelId);
       void built.closed.then(() => {
         clearTimeout(timer);
-        if (channel) busy.delete(channel.channelId);
+        channels.busy.delete(channelId);
       });
       received = signedBytes = channel.cumBytes;
       windowBytes = channel.windowBytes;

@@ -19,7 +19,7 @@ export const channelOpenTimeoutMs = 10_000;
 export const maxPendingReceipts = 64;
 
 /** Why a donor refused a channel open. */
-export type ChannelOpenRefusal = 'bad-channel-open' | 'wrong-domain' | 'price-changed' | 'unknown-channel' | 'wrong-client' | 'resume-mismatch' | 'channel-busy';
+export type ChannelOpenRefusal = 'bad-channel-open' | 'wrong-domain' | 'price-changed' | 'unknown-channel' | 'wrong-client' | 'resume-mismatch';
 
 /** What the donor tells its owner about receipts, for status and tests. */
 export interface DonorPaymentEvents {
@@ -39,12 +39,12 @@ export interface DonorPaymentOptions extends DonorPaymentEvents {
   wallClock?: () => number;
 }
 
-/** The donor's payment side, shared by all its links (a channel id is served by one link at a time). */
+/** The donor's payment side, shared by all its links (a channel is served by one link at a time). */
 export function createDonorPayments(options: DonorPaymentOptions): Payments {
   const now = options.now ?? (() => performance.now());
   const wallClock = options.wallClock ?? (() => Date.now());
   const exit = getAddress(options.wallet.address);
-  const busy = new Set<string>();
+  const busy: BusyChannels = new Map();
   return {
     binding: bindingCache(options.wallet),
     forSession(context) {
@@ -53,13 +53,16 @@ export function createDonorPayments(options: DonorPaymentOptions): Payments {
   };
 }
 
+/** Channel id → the link serving it, which a resuming link supersedes. */
+type BusyChannels = Map<string, { supersede(): void }>;
+
 interface OpenChannel {
   channelId: string;
   window: CreditWindow;
   verifier: ReceiptVerifier;
 }
 
-function donorChannel(options: DonorPaymentOptions & { exit: string }, context: PaymentSessionContext, busy: Set<string>, now: () => number, wallClock: () => number): ChannelPayments {
+function donorChannel(options: DonorPaymentOptions & { exit: string }, context: PaymentSessionContext, busy: BusyChannels, now: () => number, wallClock: () => number): ChannelPayments {
   let tunnel: Tunnel | undefined;
   let open: OpenChannel | undefined;
   let opening = false;
@@ -90,9 +93,17 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
     closed = true;
     clearTimeout(stallTimer);
     clearTimeout(openTimer);
-    if (open) busy.delete(open.channelId);
+    if (open && busy.get(open.channelId) === owner) busy.delete(open.channelId);
     wake();
   }
+
+  /** How another link of the same client (checked against the stored channel) takes this channel over. */
+  const owner = {
+    supersede(): void {
+      tunnel?.close(ErrorCode.NO_ERROR, 'The client resumed this payment channel on a new link.');
+      release();
+    },
+  };
 
   const room = (): number => (open ? Math.max(0, open.window.windowBytes() - open.window.unpaidBytes()) : 0);
 
@@ -120,7 +131,6 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
     }
     if (!sameDomain(request, options.domain)) return close('wrong-domain', 'The client would sign receipts for another chain or settlement contract than this donor settles on.');
     if (request.price !== options.price) return close('price-changed', `The client accepted ${request.price} micro-credits per MiB; this donor's price is ${options.price}.`);
-    if (busy.has(request.channelId)) return close('channel-busy', 'This payment channel is already open on another link.');
     const stored = await options.ledger.channel(request.channelId);
     let window: CreditWindow;
     let lastAccepted: SignedReceipt | undefined;
@@ -151,8 +161,10 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
       window = makeCreditWindow({ now, sentBytes: Number(request.resumeBytes), paidBytes: stored.cumBytes, windowBytes: stored.windowBytes });
     }
     if (closed) return;
-    if (busy.has(request.channelId)) return close('channel-busy', 'This payment channel is already open on another link.');
-    busy.add(request.channelId);
+    // The same client (the stored channel names its address) resumes on a new link when the old
+    // one died on its side; the donor may not have noticed yet. One link serves a channel at a time.
+    busy.get(request.channelId)?.supersede();
+    busy.set(request.channelId, owner);
     const terms = { domain: options.domain, channelId: request.channelId, client: context.peerPaymentAddress, exit: options.exit, price: options.price };
     open = { channelId: request.channelId, window, verifier: makeReceiptVerifier({ terms, now, wallClock, lastAccepted: lastAccepted?.receipt }) };
     clearTimeout(openTimer);
