@@ -1,0 +1,177 @@
+// Receipts end to end, in two Chromium profiles with the extension: a journalist's browse page
+// pays a donor for a 50 MiB download with signed receipts; the newest receipt covers exactly what
+// the donor's channel sent, which is its served bytes plus the documented framing overhead; and
+// killing the donor's offscreen document mid-transfer loses no receipt the donor acknowledged
+// (read back from its IndexedDB once the document is back). Inside the loopback-only namespace.
+import type { Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { frameHeaderBytes, maxDataPayloadBytes } from '../../protocol/frame-types.ts';
+import { parseSignedReceipt, recoverReceiptSigner } from '../../protocol/receipt.ts';
+import { localReceiptDomain } from '../../offscreen/channel-payments.ts';
+import type { ChannelRecord } from '../../offscreen/payment-ledger.ts';
+import { createSignalingServer, type SignalingServer } from '../../signaling/server.ts';
+import { catchDownloads, type DownloadCatcher } from '../support/downloads.ts';
+import { clickInView, go, waitForTotal, waitForView } from '../support/browse-page.ts';
+import { buildExtension, extensionTestOrigin } from '../support/extension-build.ts';
+import { launchWithExtension, type ExtensionBrowser } from '../support/extension-browser.ts';
+import { patchDonorSettings, readDonorStatus, waitForDonorStatus } from '../support/extension-donor.ts';
+import { startOriginServer, type OriginServer } from '../support/origin-server.ts';
+import { installTestSite, testSiteFileBytes, type TestSite } from '../support/test-site.ts';
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+const mebibyte = 1024 * 1024;
+/** A RESPONSE head of the test site is well under this (status, URL, a handful of headers). */
+const maxResponseHeadBytes = 2048;
+/** The watchdog alarm fires every 30 s; the document and its login follow within a few seconds. */
+const recoveryTimeoutMs = 75_000;
+
+let signaling: SignalingServer;
+let origin: OriginServer;
+let site: TestSite;
+let donor: ExtensionBrowser;
+let journalist: ExtensionBrowser;
+let browse: Page;
+
+/** Every channel in the payment ledger of the extension page `page` ([] before the ledger exists). */
+function readChannels(page: Page): Promise<ChannelRecord[]> {
+  return page.evaluate(async () => {
+    // Opening a database that does not exist would create it without its stores; look first.
+    if (!(await indexedDB.databases()).some((d) => d.name === 'porchlight-payments')) return [];
+    return new Promise<ChannelRecord[]>((resolve, reject) => {
+      const request = indexedDB.open('porchlight-payments');
+      request.onerror = () => reject(request.error);
+      request.onsuccess = () => {
+        const db = request.result;
+        const all = db.transaction('channels').objectStore('channels').getAll();
+        all.onsuccess = () => {
+          resolve(all.result as ChannelRecord[]);
+          db.close();
+        };
+        all.onerror = () => reject(all.error);
+      };
+    });
+  });
+}
+
+async function donorLedgerPage(): Promise<Page> {
+  return (await donor.offscreenTarget()).asPage();
+}
+
+/** Polls `read` until `accept` holds. */
+async function waitFor<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    last = await read();
+    if (accept(last)) return last;
+    if (Date.now() > deadline) throw new Error(`${what} not reached in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Starts downloading the test site's 50 MiB file in the browse page. */
+async function startFileDownload(): Promise<void> {
+  await go(browse, site.url('/site/index.html'));
+  await waitForView(browse, (doc) => doc.getElementById('file-link') !== null);
+  await waitForTotal(browse);
+  await clickInView(browse, '#file-link');
+  await browse.waitForSelector('.file-offer button.download-file', { timeout: 30_000 });
+  await browse.click('.file-offer button.download-file');
+}
+
+beforeAll(async () => {
+  signaling = await createSignalingServer({ host: '127.0.0.1', port: 0, logger: quiet, lookupCountry: () => 'DE' });
+  origin = await startOriginServer({ port: Number(new URL(extensionTestOrigin).port) });
+  site = installTestSite(origin);
+  const extensionPath = await buildExtension({ browser: 'chrome', testOrigin: extensionTestOrigin });
+  [donor, journalist] = await Promise.all([
+    launchWithExtension('receipts-donor', extensionPath, { extraArgs: ['--user-agent=PorchlightDonorTest/1.0'] }),
+    launchWithExtension('receipts-journalist', extensionPath),
+  ]);
+  await Promise.all([patchDonorSettings(donor, { signalingUrl: signaling.url, sharing: true }), patchDonorSettings(journalist, { signalingUrl: signaling.url })]);
+  await waitForDonorStatus(donor, (s) => s.state === 'connected', 30_000);
+  browse = await journalist.openPage('browse.html');
+}, 240_000);
+
+afterAll(async () => {
+  await Promise.allSettled([donor?.close(), journalist?.close()]);
+  await Promise.allSettled([origin?.close(), signaling?.close()]);
+});
+
+describe('receipts between two Chromium profiles', () => {
+  let downloads: DownloadCatcher;
+  let channelId: string;
+
+  it('a 50 MiB download is paid for: the final receipt covers what the donor sent, no more', async () => {
+    downloads = await catchDownloads(journalist.browser);
+    await startFileDownload();
+    await browse.waitForSelector('.download[data-status="saved"]', { timeout: 180_000 });
+    const served = (await waitForDonorStatus(donor, (s) => s.bytesToday >= testSiteFileBytes)).bytesToday;
+
+    // The client signs for the tail within 2 s of the last byte; both ledgers then hold the same receipt.
+    const clientPage = await journalist.openPage('options.html');
+    const donorPage = await donorLedgerPage();
+    const [clientChannel, donorChannel] = await waitFor(
+      async () => [(await readChannels(clientPage))[0], (await readChannels(donorPage))[0]] as const,
+      ([c, d]) => c !== undefined && d !== undefined && d.cumBytes === c.cumBytes && c.cumBytes >= served,
+      15_000,
+      'the same final receipt in both ledgers',
+    );
+    if (!clientChannel || !donorChannel) throw new Error('unreachable: waitFor accepted both');
+    channelId = donorChannel.channelId;
+    expect(clientChannel.channelId).toBe(channelId);
+    expect(clientChannel.role).toBe('client');
+    expect(donorChannel.role).toBe('donor');
+
+    // Metered bytes are whole stream frames: the bodies the exit served, a 6-byte header per DATA
+    // frame, a RESPONSE head and a 6-byte END per request (docs/receipts.md, "Metering").
+    const requests = origin.requests.total;
+    const framing = Math.ceil(served / maxDataPayloadBytes) * frameHeaderBytes + requests * (maxResponseHeadBytes + frameHeaderBytes);
+    expect(donorChannel.cumBytes).toBeGreaterThanOrEqual(served);
+    expect(donorChannel.cumBytes - served).toBeLessThanOrEqual(framing);
+    console.info(`served ${served} B, receipted ${donorChannel.cumBytes} B (+${donorChannel.cumBytes - served} B framing over ${requests} requests), ${donorChannel.cumCredits} micro-credits`);
+
+    // The stored receipt is the client's signature over exactly these numbers, and pays this donor.
+    const signed = parseSignedReceipt(donorChannel.receipt);
+    expect(signed.receipt.cumBytes).toBe(BigInt(donorChannel.cumBytes));
+    expect(recoverReceiptSigner(localReceiptDomain, signed.receipt, signed.signature)).toBe(donorChannel.client);
+    expect(await clientPage.$eval('#payment-address', (el) => el.textContent ?? '')).toContain(donorChannel.client);
+    const donorOptions = await donor.openPage('options.html');
+    expect(await donorOptions.$eval('#payment-address', (el) => el.textContent ?? '')).toContain(donorChannel.exit);
+    expect(donorChannel.windowBytes).toBe(4 * mebibyte);
+    await Promise.all([clientPage.close(), donorOptions.close()]);
+    await downloads.close();
+  }, 300_000);
+
+  it('killing the donor’s offscreen document mid-transfer loses no acknowledged receipt', async () => {
+    downloads = await catchDownloads(journalist.browser);
+    const before = (await readChannels(await donorLedgerPage())).find((c) => c.channelId === channelId)?.cumBytes ?? 0;
+    await startFileDownload();
+    // Wait until the donor has acknowledged (stored, then widened its window for) 8 MiB more.
+    const offscreen = await donorLedgerPage();
+    const acknowledged = await waitFor(
+      async () => (await readChannels(offscreen)).find((c) => c.channelId === channelId),
+      (c) => c !== undefined && c.cumBytes >= before + 8 * mebibyte,
+      60_000,
+      'receipts for 8 MiB of the second download',
+    );
+    const killedAt = Date.now();
+    await offscreen.close();
+
+    // The journalist is told the donor left; the document comes back and logs in again.
+    await browse.waitForSelector('.donor-lost, .download[data-status="failed"]', { timeout: 30_000 });
+    await donor.offscreenTarget(recoveryTimeoutMs);
+    await waitForDonorStatus(donor, (s) => s.state === 'connected' && s.at > killedAt, recoveryTimeoutMs);
+
+    const after = (await readChannels(await donorLedgerPage())).find((c) => c.channelId === channelId);
+    expect(after?.cumBytes).toBeGreaterThanOrEqual(acknowledged!.cumBytes);
+    const signed = parseSignedReceipt(after!.receipt);
+    expect(recoverReceiptSigner(localReceiptDomain, signed.receipt, signed.signature)).toBe(after!.client);
+    // The client never signed less than the donor holds, and never more than one window beyond it.
+    const client = (await readChannels(browse)).find((c) => c.channelId === channelId);
+    expect(client!.cumBytes).toBeGreaterThanOrEqual(after!.cumBytes);
+    expect(client!.cumBytes - after!.cumBytes).toBeLessThanOrEqual(4 * mebibyte);
+    console.info(`acknowledged before the kill ${acknowledged!.cumBytes} B; held after ${after!.cumBytes} B; client signed ${client!.cumBytes} B; status ${JSON.stringify(await readDonorStatus(donor))}`);
+    await downloads.close();
+  }, recoveryTimeoutMs * 2 + 120_000);
+});
