@@ -15,6 +15,7 @@ describe('describeProblem', () => {
     [new TunnelFetchError(ErrorCode.POLICY_DENIED, 'address-not-public', false, 'refused'), 'policy'],
     [new TunnelFetchError(ErrorCode.UPSTREAM_FAILED, 'upstream-timeout', false, 'no answer'), 'unreachable'],
     [new TunnelFetchError(ErrorCode.RATE_LIMITED, '', false, 'slow down'), 'limited'],
+    [new TunnelFetchError(ErrorCode.PAYMENT_REQUIRED, '', true, 'Receipt refused (wrong-signer)'), 'payment'],
     [new TunnelFetchError(ErrorCode.BODY_TOO_LARGE, '', false, 'big'), 'too-large'],
     [new TunnelFetchError(ErrorCode.INTERNAL_ERROR, '', false, 'oops'), 'other'],
     [new SignalingError('no-donor'), 'no-donor'],

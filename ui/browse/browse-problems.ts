@@ -24,6 +24,8 @@ export type ProblemKind =
   | 'signaling'
   /** The donor refused to carry more for now (rate or byte limits). */
   | 'limited'
+  /** The donor closed the link over payment: a refused channel open or receipt (docs/receipts.md). */
+  | 'payment'
   /** The response is larger than the view shows. */
   | 'too-large'
   /** A download got an error status. */
@@ -53,6 +55,8 @@ export function describeProblem(error: unknown): BrowseProblem {
 function kindOf(error: unknown): ProblemKind {
   if (error instanceof DonorLostError) return 'donor-left';
   if (error instanceof TunnelFetchError) {
+    // A payment refusal closes the whole link, but the donor is still there: say why it closed.
+    if (error.code === ErrorCode.PAYMENT_REQUIRED) return 'payment';
     if (error.linkFailed) return 'donor-left';
     switch (error.code) {
       case ErrorCode.POLICY_DENIED:
@@ -61,7 +65,6 @@ function kindOf(error: unknown): ProblemKind {
       case ErrorCode.TIMEOUT:
         return 'unreachable';
       case ErrorCode.RATE_LIMITED:
-      case ErrorCode.PAYMENT_REQUIRED:
       case ErrorCode.REFUSED_STREAM:
         return 'limited';
       case ErrorCode.BODY_TOO_LARGE:

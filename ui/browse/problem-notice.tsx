@@ -13,6 +13,7 @@ const problemMessages: Record<Exclude<ProblemKind, 'no-donor' | 'download-status
   'connect-failed': 'browse_problem_connect_failed',
   signaling: 'browse_problem_signaling',
   limited: 'browse_problem_limited',
+  payment: 'browse_problem_payment',
   'too-large': 'browse_problem_too_large',
   'bad-address': 'browse_problem_bad_address',
   other: 'browse_problem_other',
@@ -55,7 +56,7 @@ export function ProblemNotice(props: ProblemNoticeProps): JSX.Element {
           </Show>
           <div class="actions">
             <Switch>
-              <Match when={problem().kind === 'donor-left'}>
+              <Match when={problem().kind === 'donor-left' || problem().kind === 'payment'}>
                 <button type="button" class="next-donor" onClick={() => void props.actions.anotherDonor()} disabled={props.state.switching}>
                   {bt('browse_next_donor')}
                 </button>
