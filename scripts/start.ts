@@ -2,8 +2,8 @@
 // Builds the extension, starts the signaling server and a local demo site, then exercises the
 // product end to end: a donor's Chromium with the extension turns sharing on with the popup's
 // switch; a journalist's Chromium with the extension opens the demo site on the browse page
-// through that donor; a client peer downloads a file through it; the exit policy refuses a
-// private address.
+// through that donor; a client peer downloads a file through it and pays with signed receipts the
+// donor stores; the exit policy refuses a private address.
 import { createHash } from 'node:crypto';
 import { createSignalingServer } from '../signaling/server.ts';
 import { createSignalingLogger } from '../signaling/log.ts';
@@ -14,6 +14,9 @@ import { patchDonorSettings, waitForDonorStatus } from '../tests/support/extensi
 import { startNodeClient } from '../tests/support/node-peers.ts';
 import { bytesPath, bytesSha256, startOriginServer } from '../tests/support/origin-server.ts';
 import { installTestSite } from '../tests/support/test-site.ts';
+import { readChannels } from '../tests/support/extension-ledger.ts';
+import { testClientPayment } from '../tests/support/payment-setup.ts';
+import { decimalFromMicroCredits } from '../protocol/receipt.ts';
 
 const demoFileBytes = 32 * 1024 * 1024;
 // A live bar on a terminal; a line per quarter in a log.
@@ -68,7 +71,8 @@ try {
   console.log(`  the page says: "${await browse.$eval('.tls-notice p', (el) => el.textContent?.trim())}"`);
 
   step(`A client peer downloads a ${mib(demoFileBytes)} file through the donor's browser`);
-  const client = await startNodeClient(signaling.url);
+  const payment = testClientPayment();
+  const client = await startNodeClient(signaling.url, { payment });
   try {
     const fileStarted = performance.now();
     const file = await client.fetch(origin.url(bytesPath(demoFileBytes, 'demo')));
@@ -89,6 +93,24 @@ try {
     const exact = hash.digest('hex') === bytesSha256(demoFileBytes, 'demo');
     console.log(`\n  ${mib(received)} in ${seconds.toFixed(2)} s (${(received / 1024 / 1024 / seconds).toFixed(1)} MiB/s), SHA-256 ${exact ? 'matches the origin' : 'DOES NOT MATCH'}`);
     failed ||= !exact;
+
+    step('The client paid for it with signed receipts; the donor verified and stored them');
+    // The client signs for the tail within 2 s of the last byte.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const paid = (await payment.ledger.channels('client'))[0];
+    const held = (await readChannels(await (await donor.offscreenTarget()).asPage())).find((c) => c.channelId === paid?.channelId);
+    if (paid && held) {
+      console.log(`  channel ${paid.channelId.slice(0, 12)}… at ${decimalFromMicroCredits(BigInt(paid.price))} credits/MiB: the client signed for ${mib(paid.cumBytes)} (${decimalFromMicroCredits(BigInt(paid.cumCredits))} credits)`);
+      console.log(`  the donor's IndexedDB holds that receipt: ${held.cumBytes === paid.cumBytes ? 'yes' : `NO (${held.cumBytes} B)`}, credit window now ${mib(held.windowBytes)}`);
+      const options = await donor.openPage('options.html');
+      await options.waitForSelector('#earnings-total-credits', { timeout: 10_000 });
+      const earned = await options.$eval('#earnings-totals', (el) => (el as HTMLElement).innerText.replace(/\s*\n\s*/g, ' · '));
+      console.log(`  the donor's options page, Earnings: ${earned}`);
+      await options.close();
+    } else {
+      console.log('  NO receipt on record');
+    }
+    failed ||= !paid || held?.cumBytes !== paid.cumBytes || paid.cumBytes < demoFileBytes;
 
     step('Asking the donor for a private address (the exit policy must refuse)');
     const refused = await client.fetch('https://192.168.1.1/').then(() => undefined, (e: unknown) => e as Error);

@@ -8,13 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { frameHeaderBytes, maxDataPayloadBytes } from '../../protocol/frame-types.ts';
 import { parseSignedReceipt, recoverReceiptSigner } from '../../protocol/receipt.ts';
 import { localReceiptDomain } from '../../offscreen/channel-payments.ts';
-import type { ChannelRecord } from '../../offscreen/payment-ledger.ts';
 import { createSignalingServer, type SignalingServer } from '../../signaling/server.ts';
 import { catchDownloads, type DownloadCatcher } from '../support/downloads.ts';
 import { clickInView, go, waitForTotal, waitForView } from '../support/browse-page.ts';
 import { buildExtension, extensionTestOrigin } from '../support/extension-build.ts';
 import { launchWithExtension, type ExtensionBrowser } from '../support/extension-browser.ts';
 import { patchDonorSettings, readDonorStatus, waitForDonorStatus } from '../support/extension-donor.ts';
+import { readChannels } from '../support/extension-ledger.ts';
 import { startOriginServer, type OriginServer } from '../support/origin-server.ts';
 import { installTestSite, testSiteFileBytes, type TestSite } from '../support/test-site.ts';
 
@@ -31,27 +31,6 @@ let site: TestSite;
 let donor: ExtensionBrowser;
 let journalist: ExtensionBrowser;
 let browse: Page;
-
-/** Every channel in the payment ledger of the extension page `page` ([] before the ledger exists). */
-function readChannels(page: Page): Promise<ChannelRecord[]> {
-  return page.evaluate(async () => {
-    // Opening a database that does not exist would create it without its stores; look first.
-    if (!(await indexedDB.databases()).some((d) => d.name === 'porchlight-payments')) return [];
-    return new Promise<ChannelRecord[]>((resolve, reject) => {
-      const request = indexedDB.open('porchlight-payments');
-      request.onerror = () => reject(request.error);
-      request.onsuccess = () => {
-        const db = request.result;
-        const all = db.transaction('channels').objectStore('channels').getAll();
-        all.onsuccess = () => {
-          resolve(all.result as ChannelRecord[]);
-          db.close();
-        };
-        all.onerror = () => reject(all.error);
-      };
-    });
-  });
-}
 
 async function donorLedgerPage(): Promise<Page> {
   return (await donor.offscreenTarget()).asPage();
