@@ -4,7 +4,7 @@
 // stored before it is sent, so the client never acknowledges more than its ledger remembers and
 // a resumed channel continues from there. Spec: docs/receipts.md.
 import { encodeChannelOpen, newChannelId } from '../protocol/channel-open.ts';
-import { FrameType } from '../protocol/frame-types.ts';
+import { ErrorCode, FrameType } from '../protocol/frame-types.ts';
 import { creditsForBytes, encodeReceiptFrame, parseSignedReceipt, signReceipt, type ReceiptDomainConfig, type SignedReceipt } from '../protocol/receipt.ts';
 import { getAddress } from 'ethers';
 import { bindingCache, type ChannelCounts, type ChannelPayments, type PaymentSessionContext, type PaymentWallet, type Payments } from './channel-payments.ts';
@@ -95,12 +95,12 @@ function clientChannel(options: ClientPaymentOptions, client: string, context: P
     if (received - signedBytes >= windowBytes / 2) {
       clearTimeout(timer);
       timer = undefined;
-      void sendReceipt().catch(() => tunnel?.close(undefined, 'Could not sign or store a receipt.'));
+      void sendReceipt().catch(() => tunnel?.close(ErrorCode.INTERNAL_ERROR, 'Could not sign or store a receipt.'));
       return;
     }
     timer ??= setTimeout(() => {
       timer = undefined;
-      void sendReceipt().catch(() => tunnel?.close(undefined, 'Could not sign or store a receipt.'));
+      void sendReceipt().catch(() => tunnel?.close(ErrorCode.INTERNAL_ERROR, 'Could not sign or store a receipt.'));
     }, receiptIntervalMs);
   }
 
