@@ -2,7 +2,7 @@
 // secp256k1 payment key bound to it. The secrets never leave the extension except in a
 // passphrase-encrypted backup the donor asks for.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { Wallet } from 'ethers';
+import type { BaseWallet } from 'ethers';
 import { createIdentity, identityFromSecretKey, secretKeyBytes, type Identity } from '../protocol/identity.ts';
 import { createPaymentKey, isPaymentSecret, paymentKeyFromSecret, paymentSecretOf } from '../protocol/payment-secret.ts';
 
@@ -26,7 +26,7 @@ interface IdentitySchema extends DBSchema {
 /** Both of a donor's keys. */
 export interface DonorKeys {
   identity: Identity;
-  paymentKey: Wallet;
+  paymentKey: BaseWallet;
 }
 
 export interface IdentityStore {
@@ -39,7 +39,7 @@ export interface IdentityStore {
    * The stored payment key, or undefined before the first run.
    * @throws {TypeError} when the stored key is damaged.
    */
-  loadPaymentKey(): Promise<Wallet | undefined>;
+  loadPaymentKey(): Promise<BaseWallet | undefined>;
   /**
    * Both stored keys, creating and storing whichever is missing (an identity from before payment
    * keys gets one added). One transaction, so contexts starting at once end with the same keys.
@@ -49,7 +49,7 @@ export interface IdentityStore {
   /** The stored identity, creating it (and the payment key) on first run; `loadOrCreateKeys().identity`. */
   loadOrCreate(): Promise<Identity>;
   /** Replaces the stored identity and, when given, the payment key (an imported backup). */
-  replace(identity: Identity, paymentKey?: Wallet): Promise<void>;
+  replace(identity: Identity, paymentKey?: BaseWallet): Promise<void>;
   close(): void;
 }
 
@@ -107,7 +107,7 @@ function identityFromRecord(stored: KeyRecord | undefined): Identity | undefined
   return identityFromSecretKey(stored.secretKey);
 }
 
-function paymentKeyFromRecord(stored: KeyRecord | undefined): Wallet | undefined {
+function paymentKeyFromRecord(stored: KeyRecord | undefined): BaseWallet | undefined {
   if (stored === undefined) return undefined;
   if (!(stored.secretKey instanceof Uint8Array) || !isPaymentSecret(stored.secretKey)) {
     throw new TypeError('the stored payment key is damaged; import a backup or reset the identity');

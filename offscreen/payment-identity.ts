@@ -1,6 +1,6 @@
 // The donor's keys as the engine presents them to peers: the identity, the payment key, and the
 // binding in which each signs the other's public part (protocol/payment-key.ts).
-import type { Wallet } from 'ethers';
+import type { BaseWallet } from 'ethers';
 import type { Identity } from '../protocol/identity.ts';
 import { createPaymentBinding, type PaymentBinding } from '../protocol/payment-key.ts';
 import type { IdentityStore } from './identity-store.ts';
@@ -8,7 +8,7 @@ import type { IdentityStore } from './identity-store.ts';
 /** Both keys and the binding between them. */
 export interface PaymentIdentity {
   identity: Identity;
-  paymentKey: Wallet;
+  paymentKey: BaseWallet;
   binding: PaymentBinding;
 }
 

@@ -9,7 +9,7 @@
 // the donor pays exactly what an attacker pays per guess). HKDF splits it into the AES-GCM key and
 // a passphrase check stored in the file: the check tells "wrong passphrase" apart from "damaged
 // file" and makes guessing no cheaper than trying a decryption would.
-import { getAddress, type Wallet } from 'ethers';
+import { getAddress, type BaseWallet } from 'ethers';
 import { z } from 'zod';
 import { base64ToBytes, bytesToBase64 } from './base64.ts';
 import { bytesEqual, concatBytes, randomBytes, utf8ToBytes } from './bytes.ts';
@@ -57,13 +57,13 @@ export class IdentityBackupError extends Error {
 /** The keys a backup carries. */
 export interface BackupKeys {
   identity: Identity;
-  paymentKey: Wallet;
+  paymentKey: BaseWallet;
 }
 
 /** The keys an imported backup held: a v1 backup predates payment keys and has none. */
 export interface RestoredKeys {
   identity: Identity;
-  paymentKey: Wallet | undefined;
+  paymentKey: BaseWallet | undefined;
 }
 
 /** Options for `exportIdentityBackup`. */

@@ -1,6 +1,7 @@
 // The secp256k1 payment key as it is stored and backed up: 32 secret bytes, rebuilt into an ethers
-// Wallet. One place checks the bytes, so the key store and the backup refuse the same things.
-import { Wallet, getBytes, hexlify, type BaseWallet } from 'ethers';
+// BaseWallet (ethers' signer without the keystore and mnemonic code a full Wallet drags into every
+// page's bundle). One place checks the bytes, so the key store and the backup refuse the same things.
+import { BaseWallet, SigningKey, getBytes, hexlify } from 'ethers';
 import { randomBytes } from './bytes.ts';
 
 /** Length of a secp256k1 secret key. */
@@ -20,14 +21,14 @@ export function isPaymentSecret(secret: Uint8Array): boolean {
  * The payment key whose secret is `secret`.
  * @throws {RangeError} when `secret` is not 32 bytes or not a scalar in [1, n).
  */
-export function paymentKeyFromSecret(secret: Uint8Array): Wallet {
+export function paymentKeyFromSecret(secret: Uint8Array): BaseWallet {
   if (secret.length !== paymentSecretBytes) throw new RangeError(`payment secret: expected ${paymentSecretBytes} bytes`);
   if (!isPaymentSecret(secret)) throw new RangeError('payment secret: expected a scalar from 1 to the secp256k1 group order minus 1');
-  return new Wallet(hexlify(secret));
+  return new BaseWallet(new SigningKey(hexlify(secret)));
 }
 
 /** A fresh payment key from the platform CSPRNG. */
-export function createPaymentKey(): Wallet {
+export function createPaymentKey(): BaseWallet {
   // A uniform 32-byte string falls outside [1, n) with probability about 2^-128; drawing again
   // keeps the key uniform over the valid scalars.
   for (;;) {
