@@ -1,0 +1,337 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { decodeChannelOpen, type ChannelOpen } from '../protocol/channel-open.ts';
+import { ErrorCode, FrameType } from '../protocol/frame-types.ts';
+import type { OpaqueFrame } from '../protocol/frames.ts';
+import { creditsForBytes, decodeReceiptFrame, encodeReceiptFrame, parseSignedReceipt, recoverReceiptSigner, type SignedReceipt } from '../protocol/receipt.ts';
+import type { Payments } from './channel-payments.ts';
+import { createClientPayments, receiptIntervalMs, receiptLifetimeSeconds, type ClientPaymentOptions } from './client-payments.ts';
+import { grownWindow, initialCreditWindowBytes, maxCreditWindowBytes } from './credit-window.ts';
+import { MiB, connect, donorPaymentsFor, download, listingPrice, makeParty, settle, testDomain, until, type Link, type Party } from './payment-channel-fixture.ts';
+import type { ChannelRecord, PaymentLedger } from './payment-ledger.ts';
+import type { IncomingStream, RequestHead } from './tunnel.ts';
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: new Date(2026, 2, 1, 12, 0, 0) });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+const receiptsIn = (frames: OpaqueFrame[]): SignedReceipt[] => frames.filter((f) => f.type === FrameType.RECEIPT).map((f) => decodeReceiptFrame(f.payload));
+const opensIn = (link: Link, donor: Party, client: Party): ChannelOpen[] =>
+  link.donorSaw
+    .filter((f) => f.type === FrameType.CHANNEL_OPEN)
+    .map((f) => decodeChannelOpen(f.payload, client.identity.peerId, { donorPeerId: donor.identity.peerId, client: client.wallet.address, exit: donor.wallet.address }));
+
+/** A donor handler that answers each request's head at once and leaves its body to the test. */
+function heldBodies() {
+  const streams: IncomingStream[] = [];
+  return {
+    streams,
+    onRequest(stream: IncomingStream, head: RequestHead) {
+      stream.respond({ status: 200, statusText: 'OK', url: head.url, redirected: false, headers: [] });
+      streams.push(stream);
+    },
+  };
+}
+
+interface Pair {
+  donor: Party;
+  client: Party;
+  donorPayments: ReturnType<typeof donorPaymentsFor>;
+  clientPayments: Payments;
+  /** Each receipt the client stored and sent: the channel record after it. */
+  sent: ChannelRecord[];
+  /** Called after each of `sent`, as the client's onReceiptSent. */
+  onSent?: (record: ChannelRecord) => void;
+  link(options?: { onRequest?: (stream: IncomingStream, head: RequestHead) => void; price?: bigint }): Promise<Link>;
+}
+
+/** A real donor and a real client; `overrides` change the client's payment options. */
+function pair(overrides: Partial<ClientPaymentOptions> = {}, donor = makeParty(), client = makeParty()): Pair {
+  const donorPayments = donorPaymentsFor(donor);
+  const sent: ChannelRecord[] = [];
+  const clientPayments = createClientPayments({
+    wallet: client.wallet,
+    domain: testDomain,
+    ledger: client.ledger,
+    onReceiptSent: (c) => {
+      sent.push(c);
+      p.onSent?.(c);
+    },
+    ...overrides,
+  });
+  const p: Pair = {
+    donor,
+    client,
+    donorPayments,
+    clientPayments,
+    sent,
+    link: (options = {}) => connect({ donor, client, donorPayments: donorPayments.payments, clientPayments, ...options }),
+  };
+  return p;
+}
+
+const paidInFull = (link: Link) => (): boolean => link.donorChannel.counts().sentBytes > 0 && link.donorChannel.counts().receiptBytes === link.donorChannel.counts().sentBytes;
+
+describe('client payments: when receipts are signed', () => {
+  it('signs as soon as W/2 bytes are unacknowledged, growing with the window, and the tail after 2 s', async () => {
+    const p = pair();
+    const link = await p.link();
+    const start = Date.now();
+    const body = download(link.client, 8 * MiB);
+    await until(() => body.done, 'the download');
+    expect(Date.now() - start).toBeLessThan(receiptIntervalMs);
+    const beforeTimer = p.sent.length;
+    await until(paidInFull(link), 'the tail receipt', receiptIntervalMs + 100);
+
+    // Before the timer could fire, every receipt was due to the W/2 rule: each covers at least half
+    // the window the previous one left (and at most the window: the donor sends no more).
+    expect(beforeTimer).toBe(p.sent.length - 1);
+    let window = initialCreditWindowBytes;
+    let acknowledged = 0;
+    for (const record of p.sent.slice(0, -1)) {
+      expect(record.cumBytes - acknowledged).toBeGreaterThanOrEqual(window / 2);
+      expect(record.cumBytes - acknowledged).toBeLessThanOrEqual(window);
+      window = grownWindow(window);
+      expect(record.windowBytes).toBe(window);
+      acknowledged = record.cumBytes;
+    }
+    expect(window).toBe(maxCreditWindowBytes);
+    // The tail, below W/2, went out on the timer.
+    const tail = p.sent.at(-1)!;
+    expect(tail.cumBytes - acknowledged).toBeLessThan(window / 2);
+    expect(tail.cumBytes).toBe(link.clientChannel.counts().receivedBytes);
+    expect(link.donorSawAt.at(-1)! - start).toBeGreaterThanOrEqual(receiptIntervalMs);
+    link.client.close();
+  });
+
+  it('signs 2 s after the first unacknowledged byte while a trickle flows, and nothing once it stops', async () => {
+    const p = pair();
+    const held = heldBodies();
+    const link = await p.link({ onRequest: held.onRequest });
+    download(link.client, 0);
+    await until(() => link.clientChannel.counts().receivedBytes > 0, 'the response head', 1_000, 1);
+    const firstByteAt = Date.now();
+    // 4 KiB every 100 ms for 10 s: 80 KiB per 2 s, below W/2, so only the timer signs.
+    for (let i = 0; i < 100; i++) {
+      void held.streams[0]!.write(new Uint8Array(4096));
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    await until(paidInFull(link), 'the last receipt', receiptIntervalMs + 100);
+    const times = link.donorSawAt.filter((_, i) => link.donorSaw[i]!.type === FrameType.RECEIPT);
+    expect(times.length).toBeGreaterThanOrEqual(4);
+    expect(times[0]! - firstByteAt).toBeGreaterThanOrEqual(receiptIntervalMs);
+    expect(times[0]! - firstByteAt).toBeLessThanOrEqual(receiptIntervalMs + 20);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeLessThanOrEqual(receiptIntervalMs + 120);
+    const cums = receiptsIn(link.donorSaw).map((r) => r.receipt.cumBytes);
+    expect(cums).toEqual([...cums].sort((a, b) => (a < b ? -1 : 1)));
+    expect(cums.at(-1)).toBe(BigInt(link.clientChannel.counts().receivedBytes));
+
+    const count = times.length;
+    await vi.advanceTimersByTimeAsync(5 * receiptIntervalMs);
+    expect(receiptsIn(link.donorSaw)).toHaveLength(count);
+    link.client.close();
+  });
+
+  it('signs receipts the donor can verify: its own key, the listed price, exact credits, 30 days to settle', async () => {
+    const p = pair();
+    const link = await p.link();
+    const body = download(link.client, MiB);
+    await until(() => body.done && paidInFull(link)(), 'the download to be paid');
+    const signedAt = BigInt(Math.floor(Date.now() / 1000));
+    const last = receiptsIn(link.donorSaw).at(-1)!;
+    expect(last.receipt).toMatchObject({ channelId: link.clientChannel.counts().channelId, client: p.client.wallet.address, exit: p.donor.wallet.address, price: listingPrice });
+    expect(last.receipt.cumCredits).toBe(creditsForBytes(last.receipt.cumBytes, listingPrice));
+    expect(last.receipt.expiry - signedAt).toBeGreaterThanOrEqual(BigInt(receiptLifetimeSeconds) - 3n);
+    expect(last.receipt.expiry - signedAt).toBeLessThanOrEqual(BigInt(receiptLifetimeSeconds));
+    expect(recoverReceiptSigner(testDomain, last.receipt, last.signature)).toBe(p.client.wallet.address);
+    expect(p.donorPayments.events.refusals).toEqual([]);
+    link.client.close();
+  });
+});
+
+describe('client payments: durability', () => {
+  it('stores each receipt in its ledger before the donor can see it', async () => {
+    const client = makeParty();
+    const inner = client.ledger;
+    let link: Link | undefined;
+    const seenBeforeStored: number[] = [];
+    const storeDelayMs = 50;
+    // A slow disk: the write completes 50 ms after it was asked for.
+    const slow: PaymentLedger = {
+      ...inner,
+      async recordReceipt(signed, windowBytes) {
+        await new Promise((resolve) => setTimeout(resolve, storeDelayMs));
+        const record = await inner.recordReceipt(signed, windowBytes);
+        if (receiptsIn(link!.donorSaw).some((r) => r.receipt.cumBytes === signed.receipt.cumBytes)) seenBeforeStored.push(record.cumBytes);
+        return record;
+      },
+    };
+    const p = pair({}, makeParty(), { ...client, ledger: slow });
+    link = await p.link();
+    const body = download(link.client, 2 * MiB);
+    await until(() => body.done && paidInFull(link!)(), 'the download to be paid', 10_000);
+    expect(p.sent.length).toBeGreaterThan(3);
+    expect(seenBeforeStored).toEqual([]);
+    const stored = (await inner.channel(link.clientChannel.counts().channelId!))!;
+    expect(stored.cumBytes).toBe(link.clientChannel.counts().receivedBytes);
+    expect(stored.receipt).toEqual({ receipt: expect.objectContaining({ cumBytes: String(stored.cumBytes) }), signature: receiptsIn(link.donorSaw).at(-1)!.signature });
+    link.client.close();
+  });
+
+  it('sends no receipt it could not store, and closes the link', async () => {
+    const client = makeParty();
+    const failing: PaymentLedger = { ...client.ledger, recordReceipt: () => Promise.reject(new Error('disk full')) };
+    const p = pair({}, makeParty(), { ...client, ledger: failing });
+    const link = await p.link();
+    download(link.client, MiB);
+    await until(() => link.client.isClosed, 'the client to give up');
+    expect((await link.client.closed).message).toMatch(/store a receipt/);
+    expect(receiptsIn(link.donorSaw)).toEqual([]);
+    expect(p.sent).toEqual([]);
+  });
+});
+
+describe('client payments: the channel open', () => {
+  it('accepts the price in the donor listing, the configured settlement domain, and starts at 0', async () => {
+    const donor = makeParty();
+    const client = makeParty();
+    const price = 777_000n;
+    const donorPayments = donorPaymentsFor(donor, { price });
+    const clientPayments = createClientPayments({ wallet: client.wallet, domain: testDomain, ledger: client.ledger });
+    const link = await connect({ donor, client, donorPayments: donorPayments.payments, clientPayments, price });
+    await settle();
+    const opens = opensIn(link, donor, client);
+    expect(opens).toEqual([{ channelId: link.clientChannel.counts().channelId, price, domain: { chainId: BigInt(testDomain.chainId), verifyingContract: testDomain.verifyingContract }, resumeBytes: 0n }]);
+    expect(link.donorSaw[0]!.type).toBe(FrameType.CHANNEL_OPEN);
+    expect(await client.ledger.channel(opens[0]!.channelId)).toMatchObject({ role: 'client', peerId: donor.identity.peerId, exit: donor.wallet.address, price: price.toString(), cumBytes: 0 });
+    expect(link.donorChannel.counts().channelId).toBe(opens[0]!.channelId);
+    link.client.close();
+  });
+
+  it('is refused by a donor that asks another price than the listing the client saw', async () => {
+    const p = pair();
+    const link = await p.link({ price: listingPrice + 1n });
+    await until(() => link.client.isClosed, 'the donor to refuse');
+    expect((await link.client.closed).code).toBe(ErrorCode.PAYMENT_REQUIRED);
+    expect(p.donorPayments.events.refusals.map((r) => r.code)).toEqual(['price-changed']);
+  });
+
+  it('needs the listing price', () => {
+    const p = pair();
+    expect(() => p.clientPayments.forSession({ role: 'client', identity: p.client.identity, peerId: p.donor.identity.peerId, peerCountry: 'ZZ', peerPaymentAddress: p.donor.wallet.address })).toThrow(TypeError);
+  });
+});
+
+describe('client payments: resuming', () => {
+  /** A first link to the donor that was paid in full for 1 MiB, then dropped. */
+  async function paidAndDropped(p: Pair) {
+    const first = await p.link();
+    const body = download(first.client, MiB);
+    await until(() => body.done && paidInFull(first)(), 'the first link to be paid');
+    first.drop();
+    await until(() => first.client.isClosed && first.donor.isClosed, 'both ends to see the link drop');
+    const channelId = first.clientChannel.counts().channelId!;
+    return { first, channelId, stored: (await p.client.ledger.channel(channelId))! };
+  }
+
+  it('resumes the channel it opened with that donor once the link died, and sends its last receipt again', async () => {
+    const p = pair();
+    const { channelId, stored } = await paidAndDropped(p);
+    const second = await p.link();
+    await settle();
+    expect(opensIn(second, p.donor, p.client)).toEqual([expect.objectContaining({ channelId, resumeBytes: BigInt(stored.cumBytes) })]);
+    // CHANNEL_OPEN, then the stored receipt byte for byte; the donor had it and drops it as a replay.
+    expect(second.donorSaw.map((f) => f.type)).toEqual([FrameType.CHANNEL_OPEN, FrameType.RECEIPT]);
+    expect(second.donorSaw[1]!.payload).toEqual(encodeReceiptFrame(parseSignedReceipt(stored.receipt)));
+    expect(p.donorPayments.events.refusals.map((r) => r.code)).toEqual(['replay']);
+    expect(second.clientChannel.counts()).toMatchObject({ channelId, receivedBytes: stored.cumBytes, receiptBytes: stored.cumBytes, windowBytes: stored.windowBytes });
+
+    const body = download(second.client, MiB);
+    await until(() => body.done && paidInFull(second)(), 'the second link to be paid');
+    expect(receiptsIn(second.donorSaw).slice(1).every((r) => r.receipt.cumBytes > BigInt(stored.cumBytes))).toBe(true);
+    expect(await p.client.ledger.channels()).toHaveLength(1);
+    second.client.close();
+  });
+
+  it('gets the donor to accept a receipt the old link lost, when it sends it again', async () => {
+    const p = pair();
+    const first = await p.link();
+    // The link dies right after the client stored its third receipt: onReceiptSent runs once
+    // sendOpaque queued the frame, and dropping the transport now keeps it off the wire.
+    p.onSent = () => {
+      if (p.sent.length === 3) first.drop();
+    };
+    download(first.client, 8 * MiB);
+    await until(() => first.client.isClosed && first.donor.isClosed, 'the link to drop');
+    p.onSent = undefined;
+    const [, acknowledged, lost] = p.sent;
+    expect(receiptsIn(first.donorSaw).map((r) => Number(r.receipt.cumBytes))).toEqual(p.sent.slice(0, 2).map((c) => c.cumBytes));
+    expect((await p.donor.ledger.channel(lost!.channelId))!.cumBytes).toBe(acknowledged!.cumBytes);
+
+    const second = await p.link();
+    await until(() => p.donorPayments.events.stored.length === 3, 'the donor to store the receipt sent again');
+    expect(opensIn(second, p.donor, p.client)).toEqual([expect.objectContaining({ channelId: lost!.channelId, resumeBytes: BigInt(lost!.cumBytes) })]);
+    expect((await p.donor.ledger.channel(lost!.channelId))!.cumBytes).toBe(lost!.cumBytes);
+    expect(p.donorPayments.events.refusals).toEqual([]);
+    const body = download(second.client, MiB);
+    await until(() => body.done && paidInFull(second)(), 'the resumed link to be paid');
+    expect(second.donorChannel.counts().windowBytes).toBe(second.clientChannel.counts().windowBytes);
+    second.client.close();
+  });
+
+  it('opens a new channel while a live link to the same donor still uses the old one', async () => {
+    const p = pair();
+    const first = await p.link();
+    await settle();
+    const second = await p.link();
+    await settle();
+    const [a] = opensIn(first, p.donor, p.client);
+    const [b] = opensIn(second, p.donor, p.client);
+    expect(b!.channelId).not.toBe(a!.channelId);
+    expect(b!.resumeBytes).toBe(0n);
+    expect(first.client.isClosed).toBe(false);
+    expect(second.donorSaw.map((f) => f.type)).toEqual([FrameType.CHANNEL_OPEN]);
+    first.client.close();
+    second.client.close();
+  });
+
+  it.each([
+    ['another tab or a later run (a new payment side over the same ledger)', async (p: Pair) => pair({}, p.donor, p.client).link()],
+    [
+      'another donor',
+      async (p: Pair) => {
+        const other = makeParty();
+        return connect({ donor: other, client: p.client, donorPayments: donorPaymentsFor(other).payments, clientPayments: p.clientPayments });
+      },
+    ],
+    ['the same donor at a new price', async (p: Pair) => connect({ donor: p.donor, client: p.client, donorPayments: donorPaymentsFor(p.donor, { price: listingPrice * 2n }).payments, clientPayments: p.clientPayments, price: listingPrice * 2n })],
+  ])('opens a new channel for %s', async (_name, next) => {
+    const p = pair();
+    const { channelId } = await paidAndDropped(p);
+    const link = await next(p);
+    await settle();
+    const opens = link.donorSaw.filter((f) => f.type === FrameType.CHANNEL_OPEN);
+    expect(opens).toHaveLength(1);
+    expect(link.clientChannel.counts().channelId).not.toBe(channelId);
+    expect(link.donorSaw.map((f) => f.type)).toEqual([FrameType.CHANNEL_OPEN]);
+    expect(link.clientChannel.counts()).toMatchObject({ receivedBytes: 0, receiptBytes: 0, windowBytes: initialCreditWindowBytes });
+    // The old channel stays in the ledger.
+    expect((await p.client.ledger.channels('client')).map((c) => c.channelId)).toContain(channelId);
+    expect(link.client.isClosed).toBe(false);
+    link.client.close();
+  });
+
+  it('does not send again a stored receipt that has expired', async () => {
+    let offsetMs = 0;
+    const p = pair({ wallClock: () => Date.now() + offsetMs });
+    const { channelId } = await paidAndDropped(p);
+    offsetMs = (receiptLifetimeSeconds + 1) * 1000;
+    const second = await p.link();
+    await settle();
+    expect(opensIn(second, p.donor, p.client)).toEqual([expect.objectContaining({ channelId })]);
+    expect(second.donorSaw.map((f) => f.type)).toEqual([FrameType.CHANNEL_OPEN]);
+    second.client.close();
+  });
+});

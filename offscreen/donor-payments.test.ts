@@ -1,0 +1,651 @@
+import { Wallet } from 'ethers';
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { encodeChannelOpen, newChannelId, type ChannelOpen, type ChannelParties } from '../protocol/channel-open.ts';
+import { ErrorCode, FrameType, frameHeaderBytes } from '../protocol/frame-types.ts';
+import { createIdentity, type Identity } from '../protocol/identity.ts';
+import { creditsForBytes, encodeReceiptFrame, receiptFrameBytes, signReceipt, type Receipt, type ReceiptSigner, type SignedReceipt } from '../protocol/receipt.ts';
+import type { ChannelPayments, Payments } from './channel-payments.ts';
+import { createClientPayments } from './client-payments.ts';
+import { grownWindow, initialCreditWindowBytes, maxCreditWindowBytes, receiptStallTimeoutMs } from './credit-window.ts';
+import { channelOpenTimeoutMs, maxPendingReceipts } from './donor-payments.ts';
+import { MiB, connect, donorPaymentsFor, download, listingPrice, makeParty, settle, testDomain, until, type DonorEvents, type DonorRefusalCode, type Link, type Party } from './payment-channel-fixture.ts';
+import { receiptBurst } from './receipt-verifier.ts';
+import type { IncomingStream, Tunnel } from './tunnel.ts';
+import { TunnelError } from './tunnel-error.ts';
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: new Date(2026, 2, 1, 12, 0, 0) });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+// ---- a client we steer by hand: the real tunnel, payment frames crafted by the test ------------
+
+/** A client payment side that counts what it receives, sends `openPayload` as its CHANNEL_OPEN, and signs nothing by itself. */
+function handClient(openPayload?: Uint8Array): { payments: Payments; received: () => number } {
+  let received = 0;
+  const payments: Payments = {
+    binding: () => Promise.reject(new Error('not used: the fixture starts after HELLO')),
+    forSession: (): ChannelPayments => ({
+      meter: { received: (bytes) => void (received += bytes), sent() {}, room: () => Number.POSITIVE_INFINITY, roomChanged: () => Promise.resolve() },
+      onOpaqueFrame() {},
+      async attach(tunnel) {
+        if (openPayload) tunnel.sendOpaque({ type: FrameType.CHANNEL_OPEN, streamId: 0, payload: openPayload });
+      },
+      counts: () => ({ sentBytes: 0, receivedBytes: received, receiptBytes: 0, windowBytes: 0 }),
+    }),
+  };
+  return { payments, received: () => received };
+}
+
+/** The parties a CHANNEL_OPEN is signed for. */
+const partiesOf = (donor: Party, client: Party): ChannelParties => ({ donorPeerId: donor.identity.peerId, client: client.wallet.address, exit: donor.wallet.address });
+
+/** A CHANNEL_OPEN as an honest client would build it, with `overrides` applied. */
+function openPayload(donor: Party, client: Party, channelId: string, overrides: Partial<ChannelOpen> = {}, signer: Identity = client.identity, parties = partiesOf(donor, client)): Uint8Array {
+  const open: ChannelOpen = { channelId, price: listingPrice, domain: { chainId: BigInt(testDomain.chainId), verifyingContract: testDomain.verifyingContract }, resumeBytes: 0n, ...overrides };
+  return encodeChannelOpen(signer, open, parties);
+}
+
+const nowSeconds = (): bigint => BigInt(Math.floor(Date.now() / 1000));
+
+/** A receipt for `cumBytes` as an honest client signs it, with `overrides` applied (cumCredits follows unless overridden). */
+function receiptFor(donor: Party, client: Party, channelId: string, cumBytes: number | bigint, overrides: Partial<Receipt> = {}): Receipt {
+  const base = { channelId, client: client.wallet.address, exit: donor.wallet.address, price: listingPrice, expiry: nowSeconds() + 3600n, cumBytes: BigInt(cumBytes), ...overrides };
+  return { ...base, cumCredits: overrides.cumCredits ?? creditsForBytes(base.cumBytes, base.price) };
+}
+
+const sendReceipt = (tunnel: Tunnel, payload: Uint8Array): void => tunnel.sendOpaque({ type: FrameType.RECEIPT, streamId: 0, payload });
+
+/** `bytes` with one byte changed. */
+function withByte(bytes: Uint8Array, index: number, value: number): Uint8Array {
+  const copy = Uint8Array.from(bytes);
+  copy[index] = value;
+  return copy;
+}
+
+interface Hostile {
+  donor: Party;
+  client: Party;
+  channelId: string;
+  events: DonorEvents;
+  link: Link;
+  received: () => number;
+  /** Signs a receipt for `cumBytes` with the client's key (or `wallet`). */
+  sign(cumBytes: number | bigint, overrides?: Partial<Receipt>, wallet?: ReceiptSigner): Promise<SignedReceipt>;
+  /** Sends an honest receipt for `cumBytes` and waits until the donor stored it. */
+  pay(cumBytes: number): Promise<void>;
+}
+
+interface HostileOptions {
+  /** The CHANNEL_OPEN to send; an honest one for a fresh channel when not given, none when null. */
+  open?: (donor: Party, client: Party, channelId: string) => Uint8Array | null;
+  donor?: Party;
+  client?: Party;
+  donorPayments?: { payments: Payments; events: DonorEvents };
+  channelId?: string;
+  onRequest?: (stream: IncomingStream) => void;
+}
+
+async function hostile(options: HostileOptions = {}): Promise<Hostile> {
+  const donor = options.donor ?? makeParty();
+  const client = options.client ?? makeParty();
+  const channelId = options.channelId ?? newChannelId();
+  const { payments, events } = options.donorPayments ?? donorPaymentsFor(donor);
+  const open = options.open ? options.open(donor, client, channelId) : openPayload(donor, client, channelId);
+  const hand = handClient(open ?? undefined);
+  const link = await connect({ donor, client, donorPayments: payments, clientPayments: hand.payments, ...(options.onRequest && { onRequest: options.onRequest }) });
+  const sign: Hostile['sign'] = (cumBytes, overrides = {}, wallet = client.wallet) => signReceipt(wallet, testDomain, receiptFor(donor, client, channelId, cumBytes, overrides));
+  return {
+    donor,
+    client,
+    channelId,
+    events,
+    link,
+    received: hand.received,
+    sign,
+    async pay(cumBytes) {
+      const stored = events.stored.length;
+      sendReceipt(link.client, encodeReceiptFrame(await sign(cumBytes)));
+      await until(() => events.stored.length > stored, `the donor to store a receipt for ${cumBytes} bytes`);
+    },
+  };
+}
+
+/** What a refused input must leave alone: the stored receipt, the day rows, the donor's counters. */
+async function snapshot(h: Hostile) {
+  const { receiptBytes, windowBytes } = h.link.donorChannel.counts();
+  return { channel: await h.donor.ledger.channel(h.channelId), days: await h.donor.ledger.days(), receiptBytes, windowBytes };
+}
+
+const refusalCodes = (events: DonorEvents): DonorRefusalCode[] => events.refusals.map((r) => r.code);
+
+/** docs/protocol.md (PAYMENT_REQUIRED): the GOAWAY's message names the refusal code, so a client can say why. */
+function expectMessageNamesCode(message: string, code: DonorRefusalCode): void {
+  expect(message).toContain(`(${code})`);
+}
+
+// BUG: docs/protocol.md (error 24) and docs/receipts.md ("GOAWAY PAYMENT_REQUIRED, the message naming
+// the code") promise the refusal code in the GOAWAY message; offscreen/donor-payments.ts writes it only
+// for receipts the verifier refuses. Channel-open refusals, 'no-channel' and 'stalled' send prose
+// alone, and 'bad-receipt' / 'bad-channel-open' name the decoder's code (e.g. "bad-frame-length") instead.
+function expectMessageLacksCode(message: string, code: DonorRefusalCode): void {
+  expect(message.length).toBeGreaterThan(0);
+  expect(message).not.toContain(code);
+}
+
+async function closedWith(tunnel: Tunnel): Promise<TunnelError> {
+  await until(() => tunnel.isClosed, 'the link to close');
+  const error = await tunnel.closed;
+  expect(error).toBeInstanceOf(TunnelError);
+  return error;
+}
+
+describe('donor payments: an honest client', () => {
+  it('is served 8 MiB, pays for every byte exactly, and grows the window to its cap', async () => {
+    const donor = makeParty();
+    const client = makeParty();
+    const { payments, events } = donorPaymentsFor(donor);
+    const receiptsSent: number[] = [];
+    const clientPayments = createClientPayments({ wallet: client.wallet, domain: testDomain, ledger: client.ledger, onReceiptSent: (c) => receiptsSent.push(c.cumBytes) });
+    const link = await connect({ donor, client, donorPayments: payments, clientPayments });
+    const body = download(link.client, 8 * MiB);
+    await until(() => body.done, 'the download');
+    expect(body.received).toBe(8 * MiB);
+    // The tail below W/2 is paid by the 2 s timer.
+    await until(() => link.donorChannel.counts().receiptBytes === link.donorChannel.counts().sentBytes, 'the last receipt', 3_000);
+
+    const counts = link.donorChannel.counts();
+    expect(counts.sentBytes).toBeGreaterThan(8 * MiB); // frame headers and the response head are paid too
+    expect(link.clientChannel.counts()).toMatchObject({ receivedBytes: counts.sentBytes, receiptBytes: counts.sentBytes, windowBytes: maxCreditWindowBytes });
+    expect(counts.windowBytes).toBe(maxCreditWindowBytes);
+    const stored = await donor.ledger.channel(counts.channelId!);
+    expect(stored).toMatchObject({ role: 'donor', client: client.wallet.address, exit: donor.wallet.address, price: listingPrice.toString(), cumBytes: counts.sentBytes, windowBytes: maxCreditWindowBytes });
+    expect(stored!.cumCredits).toBe(Number(creditsForBytes(BigInt(counts.sentBytes), listingPrice)));
+    expect(stored!.receipt?.receipt.cumBytes).toBe(String(counts.sentBytes));
+    const days = await donor.ledger.days('donor');
+    expect(days.reduce((sum, d) => sum + d.bytes, 0)).toBe(counts.sentBytes);
+
+    // One receipt per W/2 while W grows to 4 MiB (10 receipts, 6.4 MiB), then per 2 MiB, then the timer's tail.
+    expect(receiptsSent.length).toBeGreaterThanOrEqual(11);
+    expect(receiptsSent.length).toBeLessThanOrEqual(13);
+    expect(events.stored.map((c) => c.cumBytes)).toEqual(receiptsSent);
+    expect(events.refusals).toEqual([]);
+    const receiptFrames = link.donorSaw.filter((f) => f.type === FrameType.RECEIPT);
+    expect(receiptFrames).toHaveLength(receiptsSent.length);
+    const paymentOverhead = receiptFrames.length * (frameHeaderBytes + receiptFrameBytes);
+    expect(paymentOverhead / (8 * MiB)).toBeLessThanOrEqual(0.001);
+    link.client.close();
+  });
+
+  it('continues a channel on a new link: receipts go on above the old count and the day rows add up', async () => {
+    const donor = makeParty();
+    const client = makeParty();
+    const { payments, events } = donorPaymentsFor(donor);
+    const clientPayments = createClientPayments({ wallet: client.wallet, domain: testDomain, ledger: client.ledger });
+    const first = await connect({ donor, client, donorPayments: payments, clientPayments });
+    const body1 = download(first.client, MiB);
+    await until(() => body1.done && first.donorChannel.counts().receiptBytes === first.donorChannel.counts().sentBytes, 'the first link to be paid in full');
+    const paid1 = first.donorChannel.counts().receiptBytes;
+    const channelId = first.donorChannel.counts().channelId!;
+    first.drop();
+    await until(() => first.donor.isClosed && first.client.isClosed, 'both ends to see the link drop');
+
+    const second = await connect({ donor, client, donorPayments: payments, clientPayments });
+    await until(() => second.donorChannel.counts().channelId !== undefined, 'the donor to accept the resumed channel');
+    expect(second.donorChannel.counts()).toMatchObject({ channelId, sentBytes: paid1, receiptBytes: paid1 });
+    const storedBefore = events.stored.length;
+    const body2 = download(second.client, 3 * MiB);
+    await until(() => body2.done && second.donorChannel.counts().receiptBytes === second.donorChannel.counts().sentBytes, 'the second link to be paid in full', 5_000);
+
+    const counts = second.donorChannel.counts();
+    expect(counts.sentBytes).toBeGreaterThan(paid1 + 3 * MiB);
+    expect(events.stored.slice(storedBefore).every((c) => c.cumBytes > paid1)).toBe(true);
+    // The client sent its last receipt again on resume; the donor already had it.
+    expect(refusalCodes(events)).toEqual(['replay']);
+    expect(await donor.ledger.channels()).toHaveLength(1);
+    expect(await client.ledger.channels()).toHaveLength(1);
+    for (const ledger of [donor.ledger, client.ledger]) {
+      const days = await ledger.days();
+      expect(days.reduce((sum, d) => sum + d.bytes, 0)).toBe(counts.sentBytes);
+      expect(days.reduce((sum, d) => sum + d.credits, 0)).toBe(Number(creditsForBytes(BigInt(counts.sentBytes), listingPrice)));
+    }
+    second.client.close();
+  });
+});
+
+describe('donor payments: a client that stops signing', () => {
+  it('is served at most W unpaid bytes, then closed with PAYMENT_REQUIRED after the stall timeout', async () => {
+    const h = await hostile();
+    const body = download(h.link.client, 2 * MiB);
+    const unpaid = (): number => h.link.donorChannel.counts().sentBytes - h.link.donorChannel.counts().receiptBytes;
+    await until(() => unpaid() > initialCreditWindowBytes - frameHeaderBytes - 1, 'the first window to fill');
+    expect(unpaid()).toBeLessThanOrEqual(initialCreditWindowBytes);
+
+    // It pays once, for what it received: W grows by a third and the donor serves up to it.
+    await h.pay(h.received());
+    const window = grownWindow(initialCreditWindowBytes);
+    expect(h.link.donorChannel.counts().windowBytes).toBe(window);
+    await until(() => unpaid() > window - frameHeaderBytes - 1, 'the grown window to fill');
+    const filledAt = Date.now();
+    const paid = await snapshot(h);
+
+    // Then it stops signing: nothing more is served, and the link closes 10 s after the window filled.
+    let most = 0;
+    while (Date.now() < filledAt + receiptStallTimeoutMs - 100) {
+      await vi.advanceTimersByTimeAsync(100);
+      most = Math.max(most, unpaid());
+    }
+    expect(most).toBeLessThanOrEqual(window);
+    expect(h.link.client.isClosed).toBe(false);
+    const error = await closedWith(h.link.client);
+    expect(Date.now() - filledAt).toBeLessThanOrEqual(receiptStallTimeoutMs + 100);
+    expect(error.code).toBe(ErrorCode.PAYMENT_REQUIRED);
+    expectMessageLacksCode(error.message, 'stalled');
+    expect(refusalCodes(h.events)).toEqual(['stalled']);
+    expect(await snapshot(h)).toEqual(paid);
+    expect(body.done).toBe(false);
+  });
+
+  it('is not closed while idle: the stall clock runs only while the donor holds bytes back', async () => {
+    const h = await hostile();
+    const body = download(h.link.client, 100_000);
+    await until(() => body.done, 'a download inside the window');
+    await vi.advanceTimersByTimeAsync(3 * receiptStallTimeoutMs);
+    expect(h.link.client.isClosed).toBe(false);
+    expect(h.events.refusals).toEqual([]);
+    h.link.client.close();
+  });
+});
+
+describe('donor payments: bad receipts', () => {
+  /** A channel where the donor served 200 000 bytes and holds a receipt for half of them. */
+  async function paidOnce() {
+    const h = await hostile();
+    const body = download(h.link.client, 200_000);
+    await until(() => body.done, 'a download inside the first window');
+    const sent = h.link.donorChannel.counts().sentBytes;
+    expect(h.received()).toBe(sent);
+    const paid = Math.floor(sent / 2);
+    const first = await h.sign(paid);
+    sendReceipt(h.link.client, encodeReceiptFrame(first));
+    await until(() => h.events.stored.length === 1, 'the first receipt to be stored');
+    return { h, sent, paid, first };
+  }
+
+  type Scenario = Awaited<ReturnType<typeof paidOnce>>;
+  const otherWallet = Wallet.createRandom();
+  const cases: Array<[string, (s: Scenario) => Promise<Uint8Array>, DonorRefusalCode]> = [
+    ['signed with another key', async ({ h, sent }) => encodeReceiptFrame(await h.sign(sent, {}, otherWallet)), 'wrong-signer'],
+    ['naming and signed by another client', async ({ h, sent }) => encodeReceiptFrame(await h.sign(sent, { client: otherWallet.address }, otherWallet)), 'wrong-client'],
+    ['acknowledging fewer bytes than the last one', async ({ h, paid }) => encodeReceiptFrame(await h.sign(paid - 1)), 'rollback'],
+    ['claiming one byte more than was sent', async ({ h, sent }) => encodeReceiptFrame(await h.sign(sent + 1)), 'over-claim'],
+    ['for another channel', async ({ h, sent }) => encodeReceiptFrame(await h.sign(sent, { channelId: newChannelId() })), 'wrong-channel'],
+    ['paying another donor', async ({ h, sent }) => encodeReceiptFrame(await h.sign(sent, { exit: otherWallet.address })), 'wrong-exit'],
+    ['at a lower price', async ({ h, sent }) => encodeReceiptFrame(await h.sign(sent, { price: listingPrice - 1n })), 'price-changed'],
+    ['expired a second ago', async ({ h, sent }) => encodeReceiptFrame(await h.sign(sent, { expiry: nowSeconds() - 1n })), 'expired'],
+    ['expiring this second', async ({ h, sent }) => encodeReceiptFrame(await h.sign(sent, { expiry: nowSeconds() })), 'expired'],
+    ['owing one micro-credit too few', async ({ h, sent }) => encodeReceiptFrame(await h.sign(sent, { cumCredits: creditsForBytes(BigInt(sent), listingPrice) - 1n })), 'credits-mismatch'],
+    ['changed after signing', async ({ h, sent }) => encodeReceiptFrame({ ...(await h.sign(sent - 1)), receipt: receiptFor(h.donor, h.client, h.channelId, sent) }), 'wrong-signer'],
+    ['with a signature that recovers no key', async ({ h, sent }) => encodeReceiptFrame({ receipt: receiptFor(h.donor, h.client, h.channelId, sent), signature: '0x' + '00'.repeat(64) + '1b' }), 'bad-signature'],
+    ['one byte short', async ({ h, sent }) => encodeReceiptFrame(await h.sign(sent)).subarray(0, receiptFrameBytes - 1), 'bad-receipt'],
+    ['of an unknown version', async ({ h, sent }) => withByte(encodeReceiptFrame(await h.sign(sent)), 0, 2), 'bad-receipt'],
+    ['with v = 29', async ({ h, sent }) => withByte(encodeReceiptFrame(await h.sign(sent)), receiptFrameBytes - 1, 29), 'bad-receipt'],
+  ];
+
+  it.each(cases)('closes the link on a receipt %s, and the window stays where it was', async (_name, make, code) => {
+    const scenario = await paidOnce();
+    const { h } = scenario;
+    const before = await snapshot(h);
+    sendReceipt(h.link.client, await make(scenario));
+    const error = await closedWith(h.link.client);
+    expect(error.code).toBe(ErrorCode.PAYMENT_REQUIRED);
+    if (code === 'bad-receipt') expectMessageLacksCode(error.message, code);
+    else expectMessageNamesCode(error.message, code);
+    expect(refusalCodes(h.events)).toEqual([code]);
+    expect(await snapshot(h)).toEqual(before);
+    expect(h.events.stored).toHaveLength(1);
+  });
+
+  it('drops a replayed receipt without closing the link or extending the window', async () => {
+    const { h, sent, first } = await paidOnce();
+    const before = await snapshot(h);
+    sendReceipt(h.link.client, encodeReceiptFrame(first));
+    await until(() => h.events.refusals.length === 1, 'the replay to be refused');
+    await settle();
+    expect(refusalCodes(h.events)).toEqual(['replay']);
+    expect(h.link.client.isClosed).toBe(false);
+    expect(await snapshot(h)).toEqual(before);
+    // The link is still good: the next honest receipt is taken.
+    await h.pay(sent);
+    expect(h.link.donorChannel.counts().receiptBytes).toBe(sent);
+    h.link.client.close();
+  });
+
+  it('drops a flood of receipts beyond the queue and the rate limit, and the channel recovers', async () => {
+    const { h, sent, first } = await paidOnce();
+    const before = await snapshot(h);
+    const copies = 100;
+    const payload = encodeReceiptFrame(first);
+    for (let i = 0; i < copies; i++) sendReceipt(h.link.client, payload);
+    await until(() => h.events.refusals.length === copies, 'every copy to be refused');
+    const codes = refusalCodes(h.events);
+    // Past maxPendingReceipts waiting, copies are refused unread; of those queued, the token bucket admits at most a burst.
+    const replays = codes.filter((c) => c === 'replay').length;
+    expect(codes.filter((c) => c === 'flood').length).toBe(copies - replays);
+    expect(copies - replays).toBeGreaterThanOrEqual(copies - maxPendingReceipts);
+    expect(replays).toBeLessThanOrEqual(receiptBurst);
+    expect(replays).toBeGreaterThan(0);
+    expect(h.link.client.isClosed).toBe(false);
+    expect(await snapshot(h)).toEqual(before);
+    // A second later the bucket has refilled, and an honest receipt extends the window again.
+    await vi.advanceTimersByTimeAsync(1000);
+    await h.pay(sent);
+    expect(h.link.donorChannel.counts().receiptBytes).toBe(sent);
+    h.link.client.close();
+  });
+
+  it('refuses more than 32 receipts a second from an otherwise honest client', async () => {
+    const h = await hostile();
+    const body = download(h.link.client, 200_000);
+    await until(() => body.done, 'a download inside the first window');
+    // Each receipt acknowledges one byte more: all honest, all at once.
+    const receipts = await Promise.all(Array.from({ length: receiptBurst + 8 }, (_, i) => h.sign(1000 + i)));
+    for (const signed of receipts) sendReceipt(h.link.client, encodeReceiptFrame(signed));
+    await until(() => h.events.stored.length + h.events.refusals.length === receipts.length, 'every receipt to be handled');
+    // They all arrive within one millisecond: the burst is taken, the rest refused.
+    expect(h.events.stored).toHaveLength(receiptBurst);
+    expect(refusalCodes(h.events)).toEqual(Array(receipts.length - receiptBurst).fill('flood'));
+    expect((await h.donor.ledger.channel(h.channelId))!.cumBytes).toBe(h.events.stored.at(-1)!.cumBytes);
+    expect(h.link.client.isClosed).toBe(false);
+    h.link.client.close();
+  });
+});
+
+describe('donor payments: opening a channel', () => {
+  const otherIdentity = createIdentity();
+  const otherWallet = Wallet.createRandom();
+  const cases: Array<[string, (donor: Party, client: Party, channelId: string) => Uint8Array, DonorRefusalCode]> = [
+    ['at another price', (d, c, id) => openPayload(d, c, id, { price: listingPrice - 1n }), 'price-changed'],
+    ['for another chain', (d, c, id) => openPayload(d, c, id, { domain: { chainId: 1n, verifyingContract: testDomain.verifyingContract } }), 'wrong-domain'],
+    ['for another settlement contract', (d, c, id) => openPayload(d, c, id, { domain: { chainId: BigInt(testDomain.chainId), verifyingContract: otherWallet.address } }), 'wrong-domain'],
+    ['signed by another identity', (d, c, id) => openPayload(d, c, id, {}, otherIdentity), 'bad-channel-open'],
+    ['signed for another donor', (d, c, id) => openPayload(d, c, id, {}, c.identity, { ...partiesOf(d, c), donorPeerId: otherIdentity.peerId }), 'bad-channel-open'],
+    ['signed for another payment address', (d, c, id) => openPayload(d, c, id, {}, c.identity, { ...partiesOf(d, c), client: otherWallet.address }), 'bad-channel-open'],
+    ['one byte short', (d, c, id) => openPayload(d, c, id).subarray(1), 'bad-channel-open'],
+    ['resuming a channel this donor never saw', (d, c, id) => openPayload(d, c, id, { resumeBytes: 4096n }), 'unknown-channel'],
+  ];
+
+  it.each(cases)('refuses a CHANNEL_OPEN %s, serves nothing and stores nothing', async (_name, open, code) => {
+    const h = await hostile({ open });
+    const body = download(h.link.client, 100_000);
+    const error = await closedWith(h.link.client);
+    expect(error.code).toBe(ErrorCode.PAYMENT_REQUIRED);
+    expectMessageLacksCode(error.message, code);
+    expect(refusalCodes(h.events)).toEqual([code]);
+    expect(h.received()).toBe(0);
+    expect(body.received).toBe(0);
+    expect(h.link.donorChannel.counts()).toMatchObject({ channelId: undefined, sentBytes: 0, receiptBytes: 0 });
+    expect(await h.donor.ledger.channels()).toEqual([]);
+  });
+
+  it('closes a link that opens no channel within the timeout, having served nothing', async () => {
+    const h = await hostile({ open: () => null });
+    const body = download(h.link.client, 100_000);
+    await vi.advanceTimersByTimeAsync(channelOpenTimeoutMs - 100);
+    expect(h.link.client.isClosed).toBe(false);
+    const error = await closedWith(h.link.client);
+    expect(error.code).toBe(ErrorCode.PAYMENT_REQUIRED);
+    expectMessageLacksCode(error.message, 'no-channel');
+    expect(refusalCodes(h.events)).toEqual(['no-channel']);
+    expect(body.received).toBe(0);
+    expect(h.received()).toBe(0);
+    expect(await h.donor.ledger.channels()).toEqual([]);
+  });
+
+  it('closes a link that sends a receipt before its channel open', async () => {
+    const h = await hostile({ open: () => null });
+    sendReceipt(h.link.client, encodeReceiptFrame(await h.sign(1)));
+    const error = await closedWith(h.link.client);
+    // BUG: docs/protocol.md lists a refused receipt under PAYMENT_REQUIRED, but
+    // offscreen/donor-payments.ts (acceptReceipt, `if (!open)`) closes with PROTOCOL_ERROR.
+    expect(error.code).toBe(ErrorCode.PROTOCOL_ERROR);
+    expectMessageLacksCode(error.message, 'no-channel');
+    expect(refusalCodes(h.events)).toEqual(['no-channel']);
+    expect(await h.donor.ledger.channels()).toEqual([]);
+  });
+
+  it('closes a link that opens a second channel, and keeps the first as it was', async () => {
+    const h = await hostile();
+    await until(() => h.link.donorChannel.counts().channelId !== undefined, 'the first channel to open');
+    h.link.client.sendOpaque({ type: FrameType.CHANNEL_OPEN, streamId: 0, payload: openPayload(h.donor, h.client, newChannelId()) });
+    const error = await closedWith(h.link.client);
+    // BUG: docs/receipts.md refuses "a second open on one link" as bad-channel-open with GOAWAY
+    // PAYMENT_REQUIRED; offscreen/donor-payments.ts (onOpaqueFrame, `if (opening)`) sends PROTOCOL_ERROR.
+    expect(error.code).toBe(ErrorCode.PROTOCOL_ERROR);
+    expectMessageLacksCode(error.message, 'bad-channel-open');
+    expect(refusalCodes(h.events)).toEqual(['bad-channel-open']);
+    expect((await h.donor.ledger.channels()).map((c) => [c.channelId, c.cumBytes])).toEqual([[h.channelId, 0]]);
+  });
+});
+
+describe('donor payments: resuming a channel', () => {
+  /** A channel the client was served 200 000 bytes on and paid in full, on a link that then dropped. */
+  async function paidAndDropped() {
+    const donor = makeParty();
+    const client = makeParty();
+    const donorPayments = donorPaymentsFor(donor);
+    const h = await hostile({ donor, client, donorPayments });
+    const body = download(h.link.client, 200_000);
+    await until(() => body.done, 'a download inside the first window');
+    const paid = h.received();
+    await h.pay(paid);
+    h.link.drop();
+    await until(() => h.link.donor.isClosed, 'the donor to see the link drop');
+    const window = grownWindow(initialCreditWindowBytes);
+    expect(await donor.ledger.channel(h.channelId)).toMatchObject({ cumBytes: paid, windowBytes: window });
+    return { donor, client, donorPayments, channelId: h.channelId, paid, window };
+  }
+  type Dropped = Awaited<ReturnType<typeof paidAndDropped>>;
+  const resumeAt = (resumeBytes: (s: Dropped) => number) => (s: Dropped) => (d: Party, c: Party) => openPayload(d, c, s.channelId, { resumeBytes: BigInt(resumeBytes(s)) });
+
+  it.each([
+    ['at the stored receipt', resumeAt((s) => s.paid)],
+    ['a full window above it', resumeAt((s) => s.paid + s.window)],
+  ])('accepts a resume %s, with the stored window', async (_name, open) => {
+    const s = await paidAndDropped();
+    const h = await hostile({ donor: s.donor, client: s.client, donorPayments: s.donorPayments, channelId: s.channelId, open: open(s) });
+    await until(() => h.link.donorChannel.counts().channelId === s.channelId, 'the resumed channel to open');
+    expect(h.link.donorChannel.counts()).toMatchObject({ receiptBytes: s.paid, windowBytes: s.window });
+    expect(s.donorPayments.events.refusals).toEqual([]);
+    h.link.client.close();
+  });
+
+  const refused: Array<[string, (s: Dropped) => (d: Party, c: Party) => Uint8Array, DonorRefusalCode]> = [
+    ['one byte below the stored receipt', resumeAt((s) => s.paid - 1), 'resume-mismatch'],
+    ['one byte past the stored window', resumeAt((s) => s.paid + s.window + 1), 'resume-mismatch'],
+  ];
+  it.each(refused)('refuses a resume %s', async (_name, open, code) => {
+    const s = await paidAndDropped();
+    const before = await s.donor.ledger.channel(s.channelId);
+    const h = await hostile({ donor: s.donor, client: s.client, donorPayments: s.donorPayments, channelId: s.channelId, open: open(s) });
+    const error = await closedWith(h.link.client);
+    expect(error.code).toBe(ErrorCode.PAYMENT_REQUIRED);
+    expectMessageLacksCode(error.message, code);
+    expect(refusalCodes(s.donorPayments.events)).toEqual([code]);
+    expect(await s.donor.ledger.channel(s.channelId)).toEqual(before);
+  });
+
+  it('refuses another client resuming the channel', async () => {
+    const s = await paidAndDropped();
+    const before = await s.donor.ledger.channel(s.channelId);
+    const h = await hostile({ donor: s.donor, donorPayments: s.donorPayments, channelId: s.channelId, open: (d, c, id) => openPayload(d, c, id, { resumeBytes: BigInt(s.paid) }) });
+    const error = await closedWith(h.link.client);
+    expect(error.code).toBe(ErrorCode.PAYMENT_REQUIRED);
+    expectMessageLacksCode(error.message, 'wrong-client');
+    expect(refusalCodes(s.donorPayments.events)).toEqual(['wrong-client']);
+    expect(await s.donor.ledger.channel(s.channelId)).toEqual(before);
+  });
+
+  it('refuses to resume a channel opened at a price the donor no longer asks', async () => {
+    const s = await paidAndDropped();
+    const repriced = donorPaymentsFor(s.donor, { price: listingPrice * 2n });
+    const h = await hostile({ donor: s.donor, client: s.client, donorPayments: repriced, channelId: s.channelId, open: (d, c, id) => openPayload(d, c, id, { price: listingPrice * 2n, resumeBytes: BigInt(s.paid) }) });
+    const error = await closedWith(h.link.client);
+    expect(error.code).toBe(ErrorCode.PAYMENT_REQUIRED);
+    expectMessageLacksCode(error.message, 'price-changed');
+    expect(refusalCodes(repriced.events)).toEqual(['price-changed']);
+  });
+
+  it('hands the channel to a resuming link and closes the stale link it replaces', async () => {
+    const s = await paidAndDropped();
+    const open = resumeAt((x) => x.paid)(s);
+    const stale = await hostile({ donor: s.donor, client: s.client, donorPayments: s.donorPayments, channelId: s.channelId, open });
+    await until(() => stale.link.donorChannel.counts().channelId === s.channelId, 'the first link to resume the channel');
+    // The client lost that link on its side and resumes again; the donor has not noticed yet.
+    const fresh = await hostile({ donor: s.donor, client: s.client, donorPayments: s.donorPayments, channelId: s.channelId, open });
+    const error = await closedWith(stale.link.client);
+    expect(error.code).toBe(ErrorCode.NO_ERROR);
+    expect(error.message).toMatch(/resumed this payment channel on a new link/);
+    expect(s.donorPayments.events.refusals).toEqual([]);
+    const body = download(fresh.link.client, 50_000);
+    await until(() => body.done, 'the new link to serve');
+    await fresh.pay(s.paid + fresh.received());
+    expect(fresh.link.client.isClosed).toBe(false);
+    expect((await s.donor.ledger.channel(s.channelId))!.cumBytes).toBe(s.paid + fresh.received());
+    fresh.link.client.close();
+  });
+
+  it('serves a full window again to each new link of a resumed channel, however much went unpaid before', async () => {
+    // An honest first link pays for 8 MiB and grows W to its cap.
+    const donor = makeParty();
+    const client = makeParty();
+    const donorPayments = donorPaymentsFor(donor);
+    const honest = await connect({ donor, client, donorPayments: donorPayments.payments, clientPayments: createClientPayments({ wallet: client.wallet, domain: testDomain, ledger: client.ledger }) });
+    const body = download(honest.client, 8 * MiB);
+    await until(() => body.done && honest.donorChannel.counts().receiptBytes === honest.donorChannel.counts().sentBytes, 'the honest link to be paid in full', 5_000);
+    const { channelId, receiptBytes: paid, windowBytes } = honest.donorChannel.counts();
+    expect(windowBytes).toBe(maxCreditWindowBytes);
+    honest.drop();
+    await until(() => honest.donor.isClosed, 'the donor to see the link drop');
+
+    // Then the same client resumes at its last receipt, takes what the window allows, never pays, drops, and again.
+    const links = 3;
+    let unpaid = 0;
+    for (let i = 0; i < links; i++) {
+      const h = await hostile({ donor, client, donorPayments, channelId, open: (d, c, id) => openPayload(d, c, id!, { resumeBytes: BigInt(paid) }) });
+      download(h.link.client, 8 * MiB);
+      await until(() => h.received() > maxCreditWindowBytes - frameHeaderBytes - 1, 'the window to fill');
+      // Each link on its own keeps to W.
+      expect(h.link.donorChannel.counts().sentBytes - paid).toBeLessThanOrEqual(maxCreditWindowBytes);
+      unpaid += h.received();
+      h.link.drop();
+      await until(() => h.link.donor.isClosed, 'the donor to see the link drop');
+    }
+    expect(donorPayments.events.refusals).toEqual([]);
+    expect((await donor.ledger.channel(channelId!))!.cumBytes).toBe(paid);
+    // BUG: (offscreen/donor-payments.ts, acceptOpen's resume branch) a resumed channel starts its
+    // count at the client's resumeBytes with the full stored W, forgetting what the donor sent past
+    // the stored receipt on earlier links; so the channel's unpaid exposure is W per link, here
+    // 3 × 4 MiB, not W. Expected: bytes sent on earlier links and never paid count against W (or W
+    // starts small again) when the channel resumes.
+    expect(unpaid).toBeGreaterThan(links * (maxCreditWindowBytes - frameHeaderBytes - 1));
+  });
+});
+
+// ---- property: the donor's unpaid exposure never exceeds W, over a real tunnel ------------------
+
+type Step = { kind: 'data'; bytes: number } | { kind: 'honest' } | { kind: 'stale'; back: number } | { kind: 'wait'; ms: number };
+
+const stepArb: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('data' as const), bytes: fc.integer({ min: 1, max: 160 * 1024 }) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('honest' as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('stale' as const), back: fc.nat({ max: 2 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 1, max: 4_000 }) }) },
+);
+
+/** `payments` with a check after every stream frame the donor sends. */
+function watched(payments: Payments, afterSend: (channel: ChannelPayments) => void): Payments {
+  return {
+    binding: payments.binding,
+    forSession(context) {
+      const channel = payments.forSession(context);
+      return {
+        ...channel,
+        meter: {
+          ...channel.meter,
+          sent(bytes) {
+            channel.meter.sent(bytes);
+            afterSend(channel);
+          },
+        },
+      };
+    },
+  };
+}
+
+describe('donor exposure over a real tunnel (property)', () => {
+  it('never exceeds W, after every frame, over random interleavings of data and honest, stale and missing receipts', async () => {
+    let honored = 0; // so the property cannot pass by never extending the window
+    let filled = 0; // nor by never filling it
+    await fc.assert(
+      fc.asyncProperty(fc.array(stepArb, { minLength: 1, maxLength: 16 }), async (steps) => {
+        const violations: string[] = [];
+        const donor = makeParty();
+        const inner = donorPaymentsFor(donor);
+        const payments = watched(inner.payments, (channel) => {
+          const c = channel.counts();
+          if (c.sentBytes - c.receiptBytes > c.windowBytes) violations.push(`${c.sentBytes - c.receiptBytes} unpaid with W = ${c.windowBytes}`);
+          if (c.sentBytes - c.receiptBytes >= c.windowBytes - frameHeaderBytes) filled++;
+        });
+        let stream: IncomingStream | undefined;
+        const h = await hostile({
+          donor,
+          donorPayments: { payments, events: inner.events },
+          onRequest: (s) => {
+            stream = s;
+            s.respond({ status: 200, statusText: 'OK', url: 'https://files.example/', redirected: false, headers: [] });
+          },
+        });
+        download(h.link.client, 0);
+        const sent: SignedReceipt[] = [];
+        const check = async (): Promise<void> => {
+          const c = h.link.donorChannel.counts();
+          expect(c.sentBytes - c.receiptBytes).toBeLessThanOrEqual(c.windowBytes);
+          expect(h.received()).toBeLessThanOrEqual(c.sentBytes);
+          // A receipt extends the window only once it is stored.
+          expect((await donor.ledger.channel(h.channelId))?.cumBytes ?? 0).toBe(c.receiptBytes);
+        };
+        await settle();
+        for (const step of steps) {
+          if (step.kind === 'data') {
+            stream?.write(new Uint8Array(step.bytes)).catch(() => {});
+          } else if (step.kind === 'honest') {
+            const last = sent.at(-1)?.receipt.cumBytes ?? 0n;
+            if (BigInt(h.received()) > last) {
+              const signed = await h.sign(h.received());
+              sent.push(signed);
+              sendReceipt(h.link.client, encodeReceiptFrame(signed));
+            }
+          } else if (step.kind === 'stale') {
+            const old = sent.at(-1 - Math.min(step.back, sent.length - 1));
+            if (old) sendReceipt(h.link.client, encodeReceiptFrame(old));
+          } else {
+            await vi.advanceTimersByTimeAsync(step.ms);
+          }
+          await settle();
+          await check();
+        }
+        expect(violations).toEqual([]);
+        honored += inner.events.stored.length;
+        h.link.client.close();
+        await settle();
+      }),
+      { numRuns: 50 },
+    );
+    expect(honored).toBeGreaterThanOrEqual(50);
+    expect(filled).toBeGreaterThan(0);
+  });
+});
