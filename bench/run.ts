@@ -4,13 +4,15 @@
 // benchmarks by name; BENCH_SCALE shrinks sizes.
 import { benchScale, openBenchContext, report, type BenchContext, type Benchmark, type StandaloneBenchmark } from './context.ts';
 import { extensionCosts } from './extension-costs.ts';
+import { receiptsOverhead } from './receipts-overhead.ts';
+import { receiptsVerify } from './receipts-verify.ts';
 import { relayConcurrency } from './relay-concurrency.ts';
 import { relayMemory } from './relay-memory.ts';
 import { relayThroughput } from './relay-throughput.ts';
 import { relayTtfb } from './relay-ttfb.ts';
 
-const relay: readonly Benchmark[] = [relayThroughput, relayTtfb, relayConcurrency, relayMemory];
-const standalone: readonly StandaloneBenchmark[] = [extensionCosts];
+const relay: readonly Benchmark[] = [relayThroughput, relayTtfb, relayConcurrency, relayMemory, receiptsOverhead];
+const standalone: readonly StandaloneBenchmark[] = [extensionCosts, receiptsVerify];
 const all: readonly (Benchmark | StandaloneBenchmark)[] = [...relay, ...standalone];
 
 async function main(): Promise<number> {

@@ -227,6 +227,11 @@ export function rawPingIn(receiverPage: Page, count: number): Promise<number[]> 
   return receiverPage.evaluate((n) => window.porchlight.rawPing(n), count);
 }
 
+/** Closes the page's donor, client, exit and raw channel; startDonorIn, startClientIn and connectRawChannel may follow. */
+export function stopIn(page: Page): Promise<void> {
+  return page.evaluate(() => window.porchlight.stop());
+}
+
 export interface HeapUsage {
   /** V8's JS heap in use. */
   jsBytes: number;
