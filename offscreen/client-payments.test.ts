@@ -187,7 +187,9 @@ describe('client payments: durability', () => {
     const link = await p.link();
     download(link.client, MiB);
     await until(() => link.client.isClosed, 'the client to give up');
-    expect((await link.client.closed).message).toMatch(/store a receipt/);
+    const error = await link.client.closed;
+    expect(error.code).toBe(ErrorCode.INTERNAL_ERROR);
+    expect(error.message).toMatch(/store a receipt/);
     expect(receiptsIn(link.donorSaw)).toEqual([]);
     expect(p.sent).toEqual([]);
   });
