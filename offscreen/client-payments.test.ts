@@ -6,7 +6,7 @@ import { creditsForBytes, decodeReceiptFrame, encodeReceiptFrame, parseSignedRec
 import type { Payments } from './channel-payments.ts';
 import { createClientPayments, receiptIntervalMs, receiptLifetimeSeconds, type ClientPaymentOptions } from './client-payments.ts';
 import { grownWindow, initialCreditWindowBytes, maxCreditWindowBytes } from './credit-window.ts';
-import { MiB, connect, donorPaymentsFor, download, listingPrice, makeParty, settle, testDomain, until, type Link, type Party } from './payment-channel-fixture.ts';
+import { MiB, connect, donorPaymentsFor, download, listingPrice, makeLedger, makeParty, settle, slowLedger, testDomain, until, type Link, type Party } from './payment-channel-fixture.ts';
 import type { ChannelRecord, PaymentLedger } from './payment-ledger.ts';
 import type { IncomingStream, RequestHead } from './tunnel.ts';
 
@@ -226,6 +226,98 @@ describe('client payments: the channel open', () => {
   });
 });
 
+describe('client payments: when a link ends', () => {
+  /** A link on which 100 000 bytes arrived, too few and too recent for a receipt to be due. */
+  async function unreceipted(p: Pair) {
+    const held = heldBodies();
+    const link = await p.link({ onRequest: held.onRequest });
+    download(link.client, 0);
+    await until(() => held.streams.length === 1, 'the request to reach the donor', 1_000, 1);
+    void held.streams[0]!.write(new Uint8Array(100_000));
+    await until(() => link.clientChannel.counts().receivedBytes > 100_000 && link.clientChannel.counts().receivedBytes === link.donorChannel.counts().sentBytes, 'the bytes to arrive', 1_000, 1);
+    expect(link.clientChannel.counts().receiptBytes).toBe(0);
+    return { link, channelId: link.clientChannel.counts().channelId!, received: link.clientChannel.counts().receivedBytes };
+  }
+
+  it.each([
+    ['drops', (link: Link) => link.drop(), true],
+    ['is closed by the client', (link: Link) => link.client.close(), true],
+    ['is closed by the donor', (link: Link) => link.donor.close(ErrorCode.NO_ERROR, 'The client resumed this payment channel on a new link.'), true],
+    ['is refused by the donor (PAYMENT_REQUIRED)', (link: Link) => link.donor.close(ErrorCode.PAYMENT_REQUIRED, 'Payment refused (stalled): no receipt for 10 s.'), false],
+  ])('when the link %s, stores without sending a receipt for what arrived after the last one (resumed next time: %s)', async (_name, end, resumed) => {
+    const p = pair();
+    const { link, channelId, received } = await unreceipted(p);
+    end(link);
+    await until(() => link.client.isClosed, 'the client to see the link end');
+    await settle();
+    const stored = (await p.client.ledger.channel(channelId))!;
+    expect(stored).toMatchObject({ cumBytes: received, cumCredits: Number(creditsForBytes(BigInt(received), listingPrice)) });
+    const signed = parseSignedReceipt(stored.receipt!);
+    expect(signed.receipt).toMatchObject({ channelId, cumBytes: BigInt(received), exit: p.donor.wallet.address });
+    expect(recoverReceiptSigner(testDomain, signed.receipt, signed.signature)).toBe(p.client.wallet.address);
+    // Nothing went out: the link was gone.
+    expect(receiptsIn(link.donorSaw)).toEqual([]);
+    expect(p.sent).toEqual([]);
+    await vi.advanceTimersByTimeAsync(2 * receiptIntervalMs);
+    expect((await p.client.ledger.channel(channelId))!.cumBytes).toBe(received);
+
+    // The next link to this donor resumes from that receipt and sends it, unless the donor refused the channel.
+    const next = await p.link();
+    await settle();
+    const [open] = opensIn(next, p.donor, p.client);
+    if (resumed) {
+      expect(open).toMatchObject({ channelId, resumeBytes: BigInt(received) });
+      expect(receiptsIn(next.donorSaw)).toEqual([signed]);
+      expect(next.donorChannel.counts()).toMatchObject({ channelId, receiptBytes: received });
+    } else {
+      expect(open!.channelId).not.toBe(channelId);
+      expect(open!.resumeBytes).toBe(0n);
+      expect(next.donorSaw.map((f) => f.type)).toEqual([FrameType.CHANNEL_OPEN]);
+    }
+    expect(p.donorPayments.events.refusals).toEqual([]);
+    next.client.close();
+  });
+
+  it('resumes only once that receipt is stored, so the donor is owed nothing it did not lose', async () => {
+    const client = makeParty();
+    const p = pair({}, makeParty(), { ...client, ledger: slowLedger(client.ledger, () => 50) });
+    const { link, channelId, received } = await unreceipted(p);
+    link.drop();
+    await until(() => link.client.isClosed, 'the client to see the link drop', 1_000, 1);
+    // The new link is asked for while the receipt is still on its way to disk.
+    expect((await client.ledger.channel(channelId))!.cumBytes).toBe(0);
+    let next: Link | undefined;
+    void p.link().then((l) => (next = l));
+    await until(() => next !== undefined && p.donorPayments.events.stored.length === 1, 'the resumed link to pay the donor', 1_000, 1);
+    expect(opensIn(next!, p.donor, p.client)).toEqual([expect.objectContaining({ channelId, resumeBytes: BigInt(received) })]);
+    expect(receiptsIn(next!.donorSaw).map((r) => Number(r.receipt.cumBytes))).toEqual([received]);
+    // Everything the donor sent arrived, and is paid.
+    expect(next!.donorChannel.counts()).toMatchObject({ channelId, sentBytes: received, receiptBytes: received });
+    expect(p.donorPayments.events.refusals).toEqual([]);
+    next!.client.close();
+  });
+
+  // BUG (offscreen/client-payments.ts, attach): `previous` is read from channels.byDonor before
+  // `await channels.closing.get(previous)` and not read again after it. When the new link is asked
+  // for while the refused link's last receipt is still being signed and stored, the closing handler
+  // deletes the donor's entry during that await, but attach goes on with the stale `previous`, finds
+  // it no longer busy, and resumes the channel the donor refused.
+  it.fails('does not resume a refused channel for a link asked for while the last receipt is being stored', async () => {
+    const client = makeParty();
+    const p = pair({}, makeParty(), { ...client, ledger: slowLedger(client.ledger, () => 50) });
+    const { link, channelId } = await unreceipted(p);
+    link.donor.close(ErrorCode.PAYMENT_REQUIRED, 'Payment refused (stalled): no receipt for 10 s.');
+    await until(() => link.client.isClosed, 'the client to see the refusal', 1_000, 1);
+    let next: Link | undefined;
+    void p.link().then((l) => (next = l));
+    await until(() => next !== undefined && next.donorSaw.length > 0, 'the next link to open a channel', 1_000, 1);
+    const [open] = opensIn(next!, p.donor, p.client);
+    expect(open!.channelId).not.toBe(channelId);
+    expect(open!.resumeBytes).toBe(0n);
+    next!.client.close();
+  });
+});
+
 describe('client payments: resuming', () => {
   /** A first link to the donor that was paid in full for 1 MiB, then dropped. */
   async function paidAndDropped(p: Pair) {
@@ -257,29 +349,55 @@ describe('client payments: resuming', () => {
     second.client.close();
   });
 
-  it('gets the donor to accept a receipt the old link lost, when it sends it again', async () => {
-    const p = pair();
+  /** A first link that drops right after the client stored its third receipt, so that receipt never reaches the donor. */
+  async function loseThirdReceipt(p: Pair) {
     const first = await p.link();
-    // The link dies right after the client stored its third receipt: onReceiptSent runs once
-    // sendOpaque queued the frame, and dropping the transport now keeps it off the wire.
+    // onReceiptSent runs once sendOpaque queued the frame; dropping the transport now keeps it off the wire.
     p.onSent = () => {
       if (p.sent.length === 3) first.drop();
     };
     download(first.client, 8 * MiB);
     await until(() => first.client.isClosed && first.donor.isClosed, 'the link to drop');
+    await settle();
     p.onSent = undefined;
     const [, acknowledged, lost] = p.sent;
+    return { first, acknowledged: acknowledged!, lost: lost!, channelId: lost!.channelId, received: first.clientChannel.counts().receivedBytes };
+  }
+
+  it('pays on the resumed link for everything the old link received, a receipt lost with it included', async () => {
+    const p = pair();
+    const { first, acknowledged, lost, channelId, received } = await loseThirdReceipt(p);
     expect(receiptsIn(first.donorSaw).map((r) => Number(r.receipt.cumBytes))).toEqual(p.sent.slice(0, 2).map((c) => c.cumBytes));
-    expect((await p.donor.ledger.channel(lost!.channelId))!.cumBytes).toBe(acknowledged!.cumBytes);
+    expect((await p.donor.ledger.channel(channelId))!.cumBytes).toBe(acknowledged.cumBytes);
+    // Bytes kept arriving after the lost receipt: the client signed and stored one more for them, and sent nothing.
+    expect(received).toBeGreaterThan(lost.cumBytes);
+    expect((await p.client.ledger.channel(channelId))!.cumBytes).toBe(received);
+    expect(p.sent).toHaveLength(3);
 
     const second = await p.link();
-    await until(() => p.donorPayments.events.stored.length === 3, 'the donor to store the receipt sent again');
-    expect(opensIn(second, p.donor, p.client)).toEqual([expect.objectContaining({ channelId: lost!.channelId, resumeBytes: BigInt(lost!.cumBytes) })]);
-    expect((await p.donor.ledger.channel(lost!.channelId))!.cumBytes).toBe(lost!.cumBytes);
+    await until(() => p.donorPayments.events.stored.length === 3, 'the donor to store the receipt sent on resume');
+    expect(opensIn(second, p.donor, p.client)).toEqual([expect.objectContaining({ channelId, resumeBytes: BigInt(received) })]);
+    expect(receiptsIn(second.donorSaw).map((r) => Number(r.receipt.cumBytes))).toEqual([received]);
+    expect((await p.donor.ledger.channel(channelId))!.cumBytes).toBe(received);
     expect(p.donorPayments.events.refusals).toEqual([]);
+    // The donor is owed only what it sent and the client never got.
+    expect(second.donorChannel.counts()).toMatchObject({ sentBytes: first.donorChannel.counts().sentBytes, receiptBytes: received });
     const body = download(second.client, MiB);
     await until(() => body.done && paidInFull(second)(), 'the resumed link to be paid');
-    expect(second.donorChannel.counts().windowBytes).toBe(second.clientChannel.counts().windowBytes);
+    second.client.close();
+  });
+
+  // BUG (offscreen/client-payments.ts, issueReceipt: `windowBytes = grownWindow(windowBytes)`): the
+  // client grows its mirror of W for every receipt it signs, the lost third one included, which the
+  // donor never saw; the donor grows W once per receipt it stores. After the resume above the client
+  // counts on 828 502 bytes where the donor grants 621 377, and each drop that loses a receipt adds
+  // another ×4/3; once the mirror's W/2 passes the donor's W, every window waits for the 2 s timer.
+  it.fails('never counts on a larger W than the donor grants after a resume that skipped a lost receipt', async () => {
+    const p = pair();
+    await loseThirdReceipt(p);
+    const second = await p.link();
+    await until(() => p.donorPayments.events.stored.length === 3, 'the donor to store the receipt sent on resume');
+    expect(second.clientChannel.counts().windowBytes).toBeLessThanOrEqual(second.donorChannel.counts().windowBytes);
     second.client.close();
   });
 
@@ -323,6 +441,30 @@ describe('client payments: resuming', () => {
     expect((await p.client.ledger.channels('client')).map((c) => c.channelId)).toContain(channelId);
     expect(link.client.isClosed).toBe(false);
     link.client.close();
+  });
+
+  it('opens a new channel after a donor that lost its ledger refused to resume the old one', async () => {
+    const p = pair();
+    const { channelId, stored } = await paidAndDropped(p);
+    // The donor restarted with an empty ledger under the same keys: it holds no such channel.
+    const forgetful = { ...p.donor, ledger: makeLedger() };
+    const donorPayments = donorPaymentsFor(forgetful);
+    const refused = await connect({ donor: forgetful, client: p.client, donorPayments: donorPayments.payments, clientPayments: p.clientPayments });
+    await until(() => refused.client.isClosed, 'the donor to refuse the resume');
+    expect((await refused.client.closed).code).toBe(ErrorCode.PAYMENT_REQUIRED);
+    expect(opensIn(refused, p.donor, p.client)).toEqual([expect.objectContaining({ channelId, resumeBytes: BigInt(stored.cumBytes) })]);
+    expect(donorPayments.events.refusals.map((r) => r.code)).toEqual(['unknown-channel']);
+
+    const next = await connect({ donor: forgetful, client: p.client, donorPayments: donorPayments.payments, clientPayments: p.clientPayments });
+    await settle();
+    const [open] = opensIn(next, p.donor, p.client);
+    expect(open!.channelId).not.toBe(channelId);
+    expect(open!.resumeBytes).toBe(0n);
+    expect(next.donorSaw.map((f) => f.type)).toEqual([FrameType.CHANNEL_OPEN]);
+    const body = download(next.client, MiB);
+    await until(() => body.done && paidInFull(next)(), 'the new channel to be paid');
+    expect(donorPayments.events.refusals.map((r) => r.code)).toEqual(['unknown-channel']);
+    next.client.close();
   });
 
   it('does not send again a stored receipt that has expired', async () => {

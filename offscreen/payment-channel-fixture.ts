@@ -32,6 +32,18 @@ export function makeLedger(): PaymentLedger {
   return makeMemoryPaymentLedger({ initialWindowBytes: initialCreditWindowBytes, now: () => new Date() });
 }
 
+/** `inner` on a slow disk: each receipt is written `delayMs()` ms (fake clock) after it was asked for. */
+export function slowLedger(inner: PaymentLedger, delayMs: () => number): PaymentLedger {
+  return {
+    ...inner,
+    async recordReceipt(...args) {
+      const ms = delayMs();
+      if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+      return inner.recordReceipt(...args);
+    },
+  };
+}
+
 /** A peer with a fresh identity, payment key and ledger. */
 export function makeParty(): Party {
   return { identity: createIdentity(), wallet: Wallet.createRandom(), ledger: makeLedger() };

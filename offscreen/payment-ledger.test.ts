@@ -72,7 +72,7 @@ describe.each(implementations)('%s ledger', (_, openLedger) => {
   it('opens a channel with zero counters and the initial window, once', async () => {
     const ledger = await open();
     const first = await ledger.openChannel(terms(channelA));
-    expect(first).toMatchObject({ channelId: channelA, cumBytes: 0, cumCredits: 0, settledCredits: 0, windowBytes: initialCreditWindowBytes, openedAt: clock.getTime() });
+    expect(first).toMatchObject({ channelId: channelA, cumBytes: 0, cumCredits: 0, sentBytes: 0, settledCredits: 0, windowBytes: initialCreditWindowBytes, openedAt: clock.getTime() });
     expect(first.receipt).toBeUndefined();
 
     clock = new Date(2024, 4, 10, 13, 0);
@@ -91,6 +91,36 @@ describe.each(implementations)('%s ledger', (_, openLedger) => {
     expect(stored).toMatchObject({ cumBytes: 2 * mib, cumCredits: 2000, windowBytes: 300_000, updatedAt: clock.getTime() });
     expect(stored.receipt).toEqual({ receipt: receiptToJson(signed.receipt), signature: signed.signature });
     expect(await ledger.channel(channelA)).toEqual(stored);
+  });
+
+  it('keeps the donor’s sent count with each receipt: never below the receipt, never lowered', async () => {
+    const ledger = await open();
+    await ledger.openChannel(terms(channelA));
+    // Not given (the client): the receipt's own count.
+    expect(await ledger.recordReceipt(await receipt(channelA, mib), initialCreditWindowBytes)).toMatchObject({ cumBytes: mib, sentBytes: mib });
+    // Given: what the donor had sent when it stored the receipt.
+    expect(await ledger.recordReceipt(await receipt(channelA, 2 * mib), initialCreditWindowBytes, 3 * mib)).toMatchObject({ cumBytes: 2 * mib, sentBytes: 3 * mib });
+    // A smaller count (an older link's) leaves the larger one.
+    expect(await ledger.recordReceipt(await receipt(channelA, 2 * mib + 1), initialCreditWindowBytes, 2 * mib + 1)).toMatchObject({ cumBytes: 2 * mib + 1, sentBytes: 3 * mib });
+    expect((await ledger.channel(channelA))!.sentBytes).toBe(3 * mib);
+  });
+
+  it('raises the sent count when a link ends (noteSent), never lowers it, and ignores channels it does not hold', async () => {
+    const ledger = await open();
+    await ledger.openChannel(terms(channelA));
+    const stored = await ledger.recordReceipt(await receipt(channelA, mib), initialCreditWindowBytes, mib + 100);
+    const days = await ledger.days();
+
+    await ledger.noteSent(channelA, 2 * mib);
+    expect(await ledger.channel(channelA)).toEqual({ ...stored, sentBytes: 2 * mib });
+    await ledger.noteSent(channelA, mib + 1);
+    expect((await ledger.channel(channelA))!.sentBytes).toBe(2 * mib);
+    // Only the sent count: the receipt, the window and the day rows stay.
+    expect(await ledger.days()).toEqual(days);
+
+    await ledger.noteSent(channelB, 5 * mib);
+    expect(await ledger.channel(channelB)).toBeUndefined();
+    expect(await ledger.channels()).toHaveLength(1);
   });
 
   it('adds each receipt’s increase to the row of the local day it was recorded on', async () => {
@@ -163,7 +193,10 @@ describe('openPaymentLedger', () => {
   it('keeps channels and day rows across close and reopen', async () => {
     const ledger = await openPaymentLedger(options);
     await ledger.openChannel(terms(channelA));
-    const stored = await ledger.recordReceipt(await receipt(channelA, mib), 400_000);
+    await ledger.recordReceipt(await receipt(channelA, mib), 400_000);
+    await ledger.noteSent(channelA, 2 * mib);
+    const stored = await ledger.channel(channelA);
+    expect(stored).toMatchObject({ cumBytes: mib, sentBytes: 2 * mib });
     const days = await ledger.days();
     ledger.close();
 
