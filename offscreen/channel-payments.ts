@@ -13,7 +13,7 @@ import type { Tunnel, TunnelMeter } from './tunnel.ts';
 export interface ChannelCounts {
   /** 0x + 64 hex once the channel is open. */
   channelId?: string;
-  /** Stream-frame bytes sent and received on the link. */
+  /** Stream-frame bytes sent and received on the channel (a resumed channel counts on from its earlier links). */
   sentBytes: number;
   receivedBytes: number;
   /** cumBytes of the newest receipt (donor: accepted and stored; client: signed and stored). */

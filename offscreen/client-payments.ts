@@ -33,6 +33,8 @@ interface ClientChannels {
   byDonor: Map<string, string>;
   /** Channel ids a live link uses. */
   busy: Set<string>;
+  /** Channel id → its ended link's last receipt being signed and stored; a resume waits for it. */
+  closing: Map<string, Promise<void>>;
 }
 
 /** The client's payment side for all its links. */
@@ -41,7 +43,7 @@ export function createClientPayments(options: ClientPaymentOptions): Payments {
   // The channel this client opened with each donor: a new link to the same donor resumes it (the
   // old link died), unless a live link still uses it. Other tabs and later runs open their own
   // channels, so two links never share one; stored channels stay in the ledger either way.
-  const channels: ClientChannels = { byDonor: new Map(), busy: new Set() };
+  const channels: ClientChannels = { byDonor: new Map(), busy: new Set(), closing: new Map() };
   return {
     binding: bindingCache(options.wallet),
     forSession(context) {
@@ -62,27 +64,44 @@ function clientChannel(options: ClientPaymentOptions, client: string, context: P
   let windowBytes = initialCreditWindowBytes;
   let signing = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  // Receipts are signed and stored one at a time, in order.
+  let chain: Promise<void> = Promise.resolve();
 
-  /** Signs, stores, then sends one receipt for everything received so far; one at a time. */
+  /** Signs and stores one receipt for `upTo` bytes received, then sends it if the link is up. */
+  async function issueReceipt(upTo: number): Promise<void> {
+    if (!channel || upTo <= signedBytes) return;
+    const cumBytes = BigInt(upTo);
+    const signed = await signReceipt(options.wallet, options.domain, {
+      channelId: channel.channelId,
+      client,
+      exit: context.peerPaymentAddress,
+      cumBytes,
+      cumCredits: creditsForBytes(cumBytes, price),
+      price,
+      expiry: BigInt(Math.floor(wallClock() / 1000) + receiptLifetimeSeconds),
+    });
+    windowBytes = grownWindow(windowBytes);
+    channel = await options.ledger.recordReceipt(signed, windowBytes);
+    signedBytes = Number(cumBytes);
+    if (tunnel && !tunnel.isClosed) {
+      tunnel.sendOpaque({ type: FrameType.RECEIPT, streamId: 0, payload: encodeReceiptFrame(signed) });
+      options.onReceiptSent?.(channel);
+    }
+  }
+
+  /** Queues a receipt for everything received until now behind the one being signed. */
+  function queueReceipt(): Promise<void> {
+    const upTo = received;
+    chain = chain.then(() => issueReceipt(upTo));
+    return chain;
+  }
+
+  /** Signs, stores, then sends one receipt while the link is up; at most one waits at a time. */
   async function sendReceipt(): Promise<void> {
-    if (!channel || !tunnel || tunnel.isClosed || signing || received <= signedBytes) return;
+    if (signing || !tunnel || tunnel.isClosed) return;
     signing = true;
     try {
-      const cumBytes = BigInt(received);
-      const signed = await signReceipt(options.wallet, options.domain, {
-        channelId: channel.channelId,
-        client,
-        exit: context.peerPaymentAddress,
-        cumBytes,
-        cumCredits: creditsForBytes(cumBytes, price),
-        price,
-        expiry: BigInt(Math.floor(wallClock() / 1000) + receiptLifetimeSeconds),
-      });
-      windowBytes = grownWindow(windowBytes);
-      channel = await options.ledger.recordReceipt(signed, windowBytes);
-      signedBytes = Number(cumBytes);
-      if (!tunnel.isClosed) tunnel.sendOpaque({ type: FrameType.RECEIPT, streamId: 0, payload: encodeReceiptFrame(signed) });
-      options.onReceiptSent?.(channel);
+      await queueReceipt();
     } finally {
       signing = false;
     }
@@ -122,6 +141,9 @@ function clientChannel(options: ClientPaymentOptions, client: string, context: P
     async attach(built) {
       tunnel = built;
       const terms = { peerId: context.peerId, client, exit: context.peerPaymentAddress, price: price.toString(), chainId: BigInt(options.domain.chainId).toString(), verifyingContract: getAddress(options.domain.verifyingContract) };
+      const ending = channels.byDonor.get(context.peerId);
+      if (ending !== undefined) await channels.closing.get(ending);
+      // Read again: the ended link may have been refused, which forgets the channel.
       const previous = channels.byDonor.get(context.peerId);
       const stored = previous !== undefined && !channels.busy.has(previous) ? await options.ledger.channel(previous) : undefined;
       const resumable = stored && stored.exit === terms.exit && stored.price === terms.price && stored.chainId === terms.chainId && stored.verifyingContract === terms.verifyingContract;
@@ -129,12 +151,24 @@ function clientChannel(options: ClientPaymentOptions, client: string, context: P
       const channelId = channel.channelId;
       channels.busy.add(channelId);
       channels.byDonor.set(context.peerId, channelId);
-      void built.closed.then(() => {
+      void built.closed.then((error) => {
         clearTimeout(timer);
-        channels.busy.delete(channelId);
+        timer = undefined;
+        // Sign for what arrived after the last receipt, and keep it: a resumed link sends it, so
+        // the donor does not count those bytes as owed. A channel the donor refused is not resumed.
+        const settled = queueReceipt()
+          .catch(() => {})
+          .finally(() => {
+            channels.busy.delete(channelId);
+            channels.closing.delete(channelId);
+            if (error.code === ErrorCode.PAYMENT_REQUIRED && channels.byDonor.get(context.peerId) === channelId) channels.byDonor.delete(context.peerId);
+          });
+        channels.closing.set(channelId, settled);
       });
       received = signedBytes = channel.cumBytes;
-      windowBytes = channel.windowBytes;
+      // The donor's W grew only with the receipts that reached it, which may be fewer than the ones
+      // stored here: count on the smallest W, so receipts come at least as often as the donor needs.
+      windowBytes = initialCreditWindowBytes;
       const payload = encodeChannelOpen(
         context.identity,
         { channelId: channel.channelId, price, domain: { chainId: BigInt(options.domain.chainId), verifyingContract: getAddress(options.domain.verifyingContract) }, resumeBytes: BigInt(channel.cumBytes) },

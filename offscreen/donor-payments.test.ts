@@ -422,12 +422,10 @@ describe('donor payments: storing receipts', () => {
     fresh.link.client.close();
   });
 
-  // BUG (offscreen/donor-payments.ts, acceptReceipt, the PaymentLedgerError catch): the receipt is
-  // dropped, but the new link's window keeps the paid count it read before the old link's write, so
-  // the ledger's receipt never counts for it. When the old link had filled its window, the new link
-  // starts with W unpaid and serves nothing; the honest client has nothing new to sign, and the
-  // donor closes the channel as 'stalled' 10 s later although every byte is paid.
-  it.fails('serves again once a receipt its ledger already holds is dropped, when the old link had filled the window', async () => {
+  // The old link had filled its window and its last receipt landed in the ledger after the new link
+  // read it: the resent copy is dropped as a replay, and the new link catches up with the ledger, so
+  // every paid byte counts and the honest client is served again rather than closed as stalled.
+  it('serves again once a receipt its ledger already holds is dropped, when the old link had filled the window', async () => {
     const { side, fresh } = await takeOverDuringWrite(2 * MiB);
     expect(refusalCodes(side.events)).toEqual(['replay']);
     const more = download(fresh.link.client, 30_000);

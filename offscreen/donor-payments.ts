@@ -5,11 +5,11 @@
 // dropped. A client that stops signing is throttled, then closed. Spec: docs/receipts.md.
 import { ChannelOpenError, decodeChannelOpen, sameDomain, type ChannelOpen } from '../protocol/channel-open.ts';
 import { ErrorCode, FrameType } from '../protocol/frame-types.ts';
-import { ReceiptError, decodeReceiptFrame, parseSignedReceipt, type ReceiptDomainConfig, type SignedReceipt } from '../protocol/receipt.ts';
+import { ReceiptError, decodeReceiptFrame, parseSignedReceipt, type Receipt, type ReceiptDomainConfig, type SignedReceipt } from '../protocol/receipt.ts';
 import { getAddress } from 'ethers';
 import { bindingCache, type ChannelCounts, type ChannelPayments, type PaymentSessionContext, type PaymentWallet, type Payments } from './channel-payments.ts';
 import { WindowDecision, grownWindow, makeCreditWindow, receiptStallTimeoutMs, type CreditWindow } from './credit-window.ts';
-import type { ChannelRecord, PaymentLedger } from './payment-ledger.ts';
+import { PaymentLedgerError, type ChannelRecord, type PaymentLedger } from './payment-ledger.ts';
 import { makeReceiptVerifier, type ReceiptRefusal, type ReceiptVerifier } from './receipt-verifier.ts';
 import type { Tunnel } from './tunnel.ts';
 
@@ -21,10 +21,13 @@ export const maxPendingReceipts = 64;
 /** Why a donor refused a channel open. */
 export type ChannelOpenRefusal = 'bad-channel-open' | 'wrong-domain' | 'price-changed' | 'unknown-channel' | 'wrong-client' | 'resume-mismatch';
 
+/** Every reason a donor refuses a payment frame or closes a channel. */
+export type PaymentRefusal = ReceiptRefusal | ChannelOpenRefusal | 'no-channel' | 'stalled' | 'bad-receipt' | 'storage-failed';
+
 /** What the donor tells its owner about receipts, for status and tests. */
 export interface DonorPaymentEvents {
   onReceiptStored?(channel: ChannelRecord): void;
-  onRefusal?(code: ReceiptRefusal | ChannelOpenRefusal | 'no-channel' | 'stalled' | 'bad-receipt', message: string, peerId: string): void;
+  onRefusal?(code: PaymentRefusal, message: string, peerId: string): void;
 }
 
 export interface DonorPaymentOptions extends DonorPaymentEvents {
@@ -44,17 +47,22 @@ export function createDonorPayments(options: DonorPaymentOptions): Payments {
   const now = options.now ?? (() => performance.now());
   const wallClock = options.wallClock ?? (() => Date.now());
   const exit = getAddress(options.wallet.address);
-  const busy: BusyChannels = new Map();
+  const shared: SharedChannels = { busy: new Map(), sent: new Map() };
   return {
     binding: bindingCache(options.wallet),
     forSession(context) {
-      return donorChannel({ ...options, exit }, context, busy, now, wallClock);
+      return donorChannel({ ...options, exit }, context, shared, now, wallClock);
     },
   };
 }
 
-/** Channel id → the link serving it, which a resuming link supersedes. */
-type BusyChannels = Map<string, { supersede(): void }>;
+/** What a donor's links share about channels. */
+interface SharedChannels {
+  /** Channel id → the link serving it, which a resuming link supersedes. */
+  busy: Map<string, { supersede(): void }>;
+  /** Channel id → bytes sent on it by links that ended: a new link of the channel still owes them. */
+  sent: Map<string, number>;
+}
 
 interface OpenChannel {
   channelId: string;
@@ -62,7 +70,7 @@ interface OpenChannel {
   verifier: ReceiptVerifier;
 }
 
-function donorChannel(options: DonorPaymentOptions & { exit: string }, context: PaymentSessionContext, busy: BusyChannels, now: () => number, wallClock: () => number): ChannelPayments {
+function donorChannel(options: DonorPaymentOptions & { exit: string }, context: PaymentSessionContext, shared: SharedChannels, now: () => number, wallClock: () => number): ChannelPayments {
   let tunnel: Tunnel | undefined;
   let open: OpenChannel | undefined;
   let opening = false;
@@ -81,10 +89,11 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
     for (const resolve of waiters) resolve();
   };
 
-  function close(code: Parameters<NonNullable<DonorPaymentEvents['onRefusal']>>[0], message: string, errorCode: ErrorCode = ErrorCode.PAYMENT_REQUIRED): void {
+  /** Refuses: the client reads "Payment refused (code): message" in the GOAWAY. */
+  function close(code: PaymentRefusal, message: string, errorCode: ErrorCode = ErrorCode.PAYMENT_REQUIRED): void {
     if (closed) return;
     options.onRefusal?.(code, message, context.peerId);
-    tunnel?.close(errorCode, message);
+    tunnel?.close(errorCode, `Payment refused (${code}): ${message}`);
     release();
   }
 
@@ -93,7 +102,13 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
     closed = true;
     clearTimeout(stallTimer);
     clearTimeout(openTimer);
-    if (open && busy.get(open.channelId) === owner) busy.delete(open.channelId);
+    if (open) {
+      const sent = open.window.sentBytes();
+      shared.sent.set(open.channelId, Math.max(shared.sent.get(open.channelId) ?? 0, sent));
+      if (shared.busy.get(open.channelId) === owner) shared.busy.delete(open.channelId);
+      // Best effort: a document that is killed keeps the count stored with the last receipt.
+      void options.ledger.noteSent(open.channelId, sent).catch(() => {});
+    }
     wake();
   }
 
@@ -126,7 +141,7 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
     try {
       request = decodeChannelOpen(payload, context.peerId, { donorPeerId: context.identity.peerId, client: context.peerPaymentAddress, exit: options.exit });
     } catch (error) {
-      if (error instanceof ChannelOpenError) return close('bad-channel-open', `Channel open refused (${error.code}): ${error.message}`);
+      if (error instanceof ChannelOpenError) return close('bad-channel-open', `${error.code}: ${error.message}`);
       throw error;
     }
     if (!sameDomain(request, options.domain)) return close('wrong-domain', 'The client would sign receipts for another chain or settlement contract than this donor settles on.');
@@ -152,19 +167,26 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
       if (stored.role !== 'donor' || stored.client !== context.peerPaymentAddress || stored.exit !== options.exit) return close('wrong-client', 'This payment channel belongs to another client.');
       if (stored.price !== options.price.toString()) return close('price-changed', 'The stored channel was opened at another price.');
       const paid = BigInt(stored.cumBytes);
-      // The client continues from its newest stored receipt; bytes past it that never arrived
-      // (at most W, lost with the old link) are the donor's accepted exposure.
       if (request.resumeBytes < paid || request.resumeBytes > paid + BigInt(stored.windowBytes)) {
         return close('resume-mismatch', `The client resumes at ${request.resumeBytes} bytes; this donor holds a receipt for ${paid} and a window of ${stored.windowBytes}.`);
       }
       lastAccepted = stored.receipt ? parseSignedReceipt(stored.receipt) : undefined;
-      window = makeCreditWindow({ now, sentBytes: Number(request.resumeBytes), paidBytes: stored.cumBytes, windowBytes: stored.windowBytes });
+      // The client counts on from its newest stored receipt. What earlier links sent beyond that
+      // was served and never paid: it stays owed, so resuming never buys a fresh window. (Only a
+      // killed document forgets what it sent after its last stored receipt.)
+      const owed = Math.max(Number(request.resumeBytes), stored.sentBytes ?? 0, shared.sent.get(request.channelId) ?? 0);
+      window = makeCreditWindow({ now, sentBytes: owed, paidBytes: stored.cumBytes, windowBytes: stored.windowBytes });
     }
     if (closed) return;
     // The same client (the stored channel names its address) resumes on a new link when the old
     // one died on its side; the donor may not have noticed yet. One link serves a channel at a time.
-    busy.get(request.channelId)?.supersede();
-    busy.set(request.channelId, owner);
+    const previous = shared.busy.get(request.channelId);
+    if (previous) {
+      previous.supersede();
+      // What the old link sent after the ledger was read is owed too.
+      window = makeCreditWindow({ now, sentBytes: Math.max(window.sentBytes(), shared.sent.get(request.channelId) ?? 0), paidBytes: window.paidBytes(), windowBytes: window.windowBytes() });
+    }
+    shared.busy.set(request.channelId, owner);
     const terms = { domain: options.domain, channelId: request.channelId, client: context.peerPaymentAddress, exit: options.exit, price: options.price };
     open = { channelId: request.channelId, window, verifier: makeReceiptVerifier({ terms, now, wallClock, lastAccepted: lastAccepted?.receipt }) };
     clearTimeout(openTimer);
@@ -173,12 +195,12 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
 
   async function acceptReceipt(payload: Uint8Array): Promise<void> {
     if (closed) return;
-    if (!open) return close('no-channel', 'A receipt arrived before the payment channel was open.', ErrorCode.PROTOCOL_ERROR);
+    if (!open) return close('no-channel', 'A receipt arrived before the payment channel was open.');
     let signed: SignedReceipt;
     try {
       signed = decodeReceiptFrame(payload);
     } catch (error) {
-      if (error instanceof ReceiptError) return close('bad-receipt', `Receipt refused (${error.code}): ${error.message}`);
+      if (error instanceof ReceiptError) return close('bad-receipt', `${error.code}: ${error.message}`);
       throw error;
     }
     const { window, verifier } = open;
@@ -186,17 +208,36 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
     if (!verdict.ok) {
       // A replay or a flood acknowledges nothing new: drop it; the next cumulative receipt covers the same bytes.
       if (verdict.code === 'replay' || verdict.code === 'flood') return void options.onRefusal?.(verdict.code, verdict.message, context.peerId);
-      return close(verdict.code, `Receipt refused (${verdict.code}): ${verdict.message}`);
+      return close(verdict.code, verdict.message);
     }
     const grown = grownWindow(window.windowBytes());
     // Stored durably before the window grows: an acknowledged receipt is never lost.
-    const record = await options.ledger.recordReceipt(signed, grown);
+    let record: ChannelRecord;
+    try {
+      record = await options.ledger.recordReceipt(signed, grown, window.sentBytes());
+    } catch (error) {
+      if (!(error instanceof PaymentLedgerError)) throw error;
+      // A link that took the channel over read the ledger before the old link's last write: the
+      // ledger already holds this receipt or a newer one. It acknowledges nothing new, but what
+      // the ledger holds is paid: catch up with it.
+      options.onRefusal?.('replay', error.message, context.peerId);
+      const stored = await options.ledger.channel(signed.receipt.channelId);
+      if (closed || !stored?.receipt || stored.cumBytes <= window.paidBytes() || stored.cumBytes > window.sentBytes()) return;
+      honor(parseSignedReceipt(stored.receipt).receipt);
+      return;
+    }
     if (closed) return;
-    verifier.commit(verdict.receipt);
-    window.onReceipt(Number(verdict.receipt.cumBytes));
+    honor(verdict.receipt);
+    options.onReceiptStored?.(record);
+  }
+
+  /** A stored receipt extends the window. */
+  function honor(receipt: Receipt): void {
+    if (!open) return;
+    open.verifier.commit(receipt);
+    open.window.onReceipt(Number(receipt.cumBytes));
     clearTimeout(stallTimer);
     stallTimer = undefined;
-    options.onReceiptStored?.(record);
     wake();
   }
 
@@ -208,7 +249,7 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
     pending++;
     queue = queue
       .then(task)
-      .catch((error: unknown) => close('bad-receipt', `The donor could not store the receipt: ${String(error)}`, ErrorCode.INTERNAL_ERROR))
+      .catch((error: unknown) => close('storage-failed', `The donor could not store the receipt: ${String(error)}`, ErrorCode.INTERNAL_ERROR))
       .finally(() => pending--);
   }
 
@@ -230,7 +271,7 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
     onOpaqueFrame(frame) {
       if (closed) return;
       if (frame.type === FrameType.CHANNEL_OPEN) {
-        if (opening) return close('bad-channel-open', 'The client opened a second payment channel on one link.', ErrorCode.PROTOCOL_ERROR);
+        if (opening) return close('bad-channel-open', 'The client opened a second payment channel on one link.');
         opening = true;
         enqueue(() => acceptOpen(frame.payload));
       } else if (frame.type === FrameType.RECEIPT) {

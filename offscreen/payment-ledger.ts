@@ -45,6 +45,11 @@ export interface ChannelRecord extends ChannelTermsRecord {
   cumCredits: number;
   /** The donor's credit window W after that receipt (the client's mirror of it). */
   windowBytes: number;
+  /**
+   * Donor: bytes it had sent on the channel when it last wrote the record (a receipt, or a link
+   * ending). Sent and never paid, they stay owed when the channel resumes on a new link.
+   */
+  sentBytes: number;
   /** The newest receipt itself, exactly as signed. */
   receipt?: { receipt: ReceiptJson; signature: string };
   /** Micro-credits of this channel already settled on chain (the settlement issue updates it). */
@@ -82,7 +87,9 @@ export interface PaymentLedger {
    * durable transaction; resolves once it is on disk.
    * @throws {PaymentLedgerError} when the channel is unknown or the receipt is not newer.
    */
-  recordReceipt(signed: SignedReceipt, windowBytes: number): Promise<ChannelRecord>;
+  recordReceipt(signed: SignedReceipt, windowBytes: number, sentBytes?: number): Promise<ChannelRecord>;
+  /** Donor: raises the channel's stored sent count to `sentBytes` (a link ended); unknown channels are ignored. */
+  noteSent(channelId: string, sentBytes: number): Promise<void>;
   /** Channels, newest first; one role only when given. */
   channels(role?: ChannelRole): Promise<ChannelRecord[]>;
   /** Day rows, oldest first; one role only when given. */
@@ -91,21 +98,21 @@ export interface PaymentLedger {
 }
 
 /** The ledger's rule for one receipt: the updated channel and the day row's increase. */
-export function applyReceipt(channel: ChannelRecord, signed: SignedReceipt, windowBytes: number, now: Date): { channel: ChannelRecord; addBytes: number; addCredits: number } {
+export function applyReceipt(channel: ChannelRecord, signed: SignedReceipt, windowBytes: number, now: Date, sentBytes = 0): { channel: ChannelRecord; addBytes: number; addCredits: number } {
   const r = signed.receipt;
   if (r.channelId !== channel.channelId) throw new PaymentLedgerError(`receipt for channel ${r.channelId} stored under ${channel.channelId}`);
   const cumBytes = Number(r.cumBytes);
   const cumCredits = Number(r.cumCredits);
   if (!(cumBytes > channel.cumBytes)) throw new PaymentLedgerError(`receipt for ${cumBytes} bytes is not newer than the stored ${channel.cumBytes}`);
   return {
-    channel: { ...channel, cumBytes, cumCredits, windowBytes, receipt: { receipt: receiptToJson(r), signature: signed.signature }, updatedAt: now.getTime() },
+    channel: { ...channel, cumBytes, cumCredits, windowBytes, sentBytes: Math.max(channel.sentBytes ?? 0, sentBytes, cumBytes), receipt: { receipt: receiptToJson(r), signature: signed.signature }, updatedAt: now.getTime() },
     addBytes: cumBytes - channel.cumBytes,
     addCredits: cumCredits - channel.cumCredits,
   };
 }
 
 function newChannel(terms: ChannelTermsRecord, now: Date, windowBytes: number): ChannelRecord {
-  return { ...terms, openedAt: now.getTime(), updatedAt: now.getTime(), cumBytes: 0, cumCredits: 0, windowBytes, settledCredits: 0 };
+  return { ...terms, openedAt: now.getTime(), updatedAt: now.getTime(), cumBytes: 0, cumCredits: 0, windowBytes, sentBytes: 0, settledCredits: 0 };
 }
 
 export interface LedgerOptions {
@@ -136,7 +143,7 @@ export async function openPaymentLedger(options: LedgerOptions): Promise<Payment
       await tx.done;
       return record;
     },
-    async recordReceipt(signed, windowBytes) {
+    async recordReceipt(signed, windowBytes, sentBytes) {
       const at = now();
       // 'strict': the transaction completes only once the write is flushed to disk.
       const tx = db.transaction(['channels', 'days'], 'readwrite', { durability: 'strict' });
@@ -150,7 +157,7 @@ export async function openPaymentLedger(options: LedgerOptions): Promise<Payment
       }
       let applied: ReturnType<typeof applyReceipt>;
       try {
-        applied = applyReceipt(stored, signed, windowBytes, at);
+        applied = applyReceipt(stored, signed, windowBytes, at, sentBytes);
       } catch (error) {
         tx.abort();
         await tx.done.catch(() => {});
@@ -162,6 +169,12 @@ export async function openPaymentLedger(options: LedgerOptions): Promise<Payment
       await channels.put(applied.channel);
       await tx.done;
       return applied.channel;
+    },
+    async noteSent(channelId, sentBytes) {
+      const tx = db.transaction('channels', 'readwrite', { durability: 'strict' });
+      const stored = await tx.store.get(channelId);
+      if (stored && sentBytes > (stored.sentBytes ?? 0)) await tx.store.put({ ...stored, sentBytes });
+      await tx.done;
     },
     async channels(role) {
       const all = role ? await db.getAllFromIndex('channels', 'byRole', role) : await db.getAll('channels');
@@ -186,16 +199,20 @@ export function makeMemoryPaymentLedger(options: LedgerOptions): PaymentLedger {
       channels.set(record.channelId, record);
       return record;
     },
-    async recordReceipt(signed, windowBytes) {
+    async recordReceipt(signed, windowBytes, sentBytes) {
       const stored = channels.get(signed.receipt.channelId);
       if (!stored) throw new PaymentLedgerError(`no channel ${signed.receipt.channelId} in the ledger`);
       const at = now();
-      const applied = applyReceipt(stored, signed, windowBytes, at);
+      const applied = applyReceipt(stored, signed, windowBytes, at, sentBytes);
       const key = `${localDayKey(at)}/${stored.channelId}`;
       const row = days.get(key) ?? { day: localDayKey(at), channelId: stored.channelId, role: stored.role, bytes: 0, credits: 0 };
       days.set(key, { ...row, bytes: row.bytes + applied.addBytes, credits: row.credits + applied.addCredits });
       channels.set(stored.channelId, applied.channel);
       return applied.channel;
+    },
+    async noteSent(channelId, sentBytes) {
+      const stored = channels.get(channelId);
+      if (stored && sentBytes > (stored.sentBytes ?? 0)) channels.set(channelId, { ...stored, sentBytes });
     },
     channels: async (role) => [...channels.values()].filter((c) => !role || c.role === role).sort(newestFirst),
     days: async (role) =>

@@ -8,22 +8,18 @@ import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSignalingServer, type SignalingServer } from '../../signaling/server.ts';
 import { catchDownloads } from '../support/downloads.ts';
 import { clickInView, go, inView, waitForTotal, waitForView } from '../support/browse-page.ts';
-import { buildExtension, extensionTestOrigin } from '../support/extension-build.ts';
-import { launchWithExtension, type ExtensionBrowser } from '../support/extension-browser.ts';
-import { patchDonorSettings, waitForDonorStatus } from '../support/extension-donor.ts';
-import { startOriginServer, type OriginServer } from '../support/origin-server.ts';
-import { installTestSite, testSiteFileBytes, testSiteFileSha256, type TestSite } from '../support/test-site.ts';
+import type { ExtensionBrowser } from '../support/extension-browser.ts';
+import { waitForDonorStatus } from '../support/extension-donor.ts';
+import { testSiteFileBytes, testSiteFileSha256, type TestSite } from '../support/test-site.ts';
+import { startTwoProfiles, type TwoProfiles } from '../support/two-profiles.ts';
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const artifactsDir = 'test-artifacts';
 // Both profiles connect from loopback; the test's GeoIP puts whoever connects in Germany.
 const donorCountry = 'DE';
 
-let signaling: SignalingServer;
-let origin: OriginServer;
+let setup: TwoProfiles;
 let site: TestSite;
 let donor: ExtensionBrowser;
 let journalist: ExtensionBrowser;
@@ -31,24 +27,12 @@ let browse: Page;
 
 beforeAll(async () => {
   await mkdir(artifactsDir, { recursive: true });
-  signaling = await createSignalingServer({ host: '127.0.0.1', port: 0, logger: quiet, lookupCountry: () => donorCountry });
-  origin = await startOriginServer({ port: Number(new URL(extensionTestOrigin).port) });
-  site = installTestSite(origin);
-  const extensionPath = await buildExtension({ browser: 'chrome', testOrigin: extensionTestOrigin });
-  // The test site counts requests whose user agent says "Mozilla" as a browser loading it directly;
-  // the donor's own fetches (the exit) carry a user agent without it, so only a leak from the
-  // journalist's browser would count.
-  [donor, journalist] = await Promise.all([
-    launchWithExtension('donor', extensionPath, { extraArgs: ['--user-agent=PorchlightDonorTest/1.0'] }),
-    launchWithExtension('journalist', extensionPath),
-  ]);
-  // Both point at this run's signaling server (an advanced setting; the build's default is production's).
-  await Promise.all([patchDonorSettings(donor, { signalingUrl: signaling.url }), patchDonorSettings(journalist, { signalingUrl: signaling.url })]);
+  setup = await startTwoProfiles('two-profiles', donorCountry);
+  ({ site, donor, journalist } = setup);
 }, 240_000);
 
 afterAll(async () => {
-  await Promise.allSettled([donor?.close(), journalist?.close()]);
-  await Promise.allSettled([origin?.close(), signaling?.close()]);
+  await setup?.close();
 });
 
 describe('donor and journalist, two Chromium profiles with the extension', () => {

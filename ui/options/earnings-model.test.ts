@@ -30,6 +30,7 @@ function channel(patch: Partial<ChannelRecord> & Pick<ChannelRecord, 'channelId'
     cumBytes: 0,
     cumCredits: 0,
     windowBytes: 256 * 1024,
+    sentBytes: 0,
     settledCredits: 0,
     ...patch,
   };

@@ -1,0 +1,47 @@
+// The two-person setup of the extension suites: a signaling server, the test site on the build's
+// loopback origin, and two Chromium profiles with the test build — a donor (whose own fetches carry
+// a user agent without "Mozilla", so the site can tell a leak from the journalist's browser) and a
+// journalist — both pointed at this run's signaling server. Inside the loopback-only namespace.
+import { createSignalingServer, type SignalingServer } from '../../signaling/server.ts';
+import { buildExtension, extensionTestOrigin } from './extension-build.ts';
+import { launchWithExtension, type ExtensionBrowser } from './extension-browser.ts';
+import { patchDonorSettings } from './extension-donor.ts';
+import { startOriginServer, type OriginServer } from './origin-server.ts';
+import { installTestSite, type TestSite } from './test-site.ts';
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
+export interface TwoProfiles {
+  signaling: SignalingServer;
+  origin: OriginServer;
+  site: TestSite;
+  donor: ExtensionBrowser;
+  journalist: ExtensionBrowser;
+  /** Closes both browsers, the site and the signaling server. */
+  close(): Promise<void>;
+}
+
+/** Starts everything; `country` is where the test's GeoIP puts whoever connects. */
+export async function startTwoProfiles(label: string, country: string): Promise<TwoProfiles> {
+  const signaling = await createSignalingServer({ host: '127.0.0.1', port: 0, logger: quiet, lookupCountry: () => country });
+  const origin = await startOriginServer({ port: Number(new URL(extensionTestOrigin).port) });
+  const site = installTestSite(origin);
+  const extensionPath = await buildExtension({ browser: 'chrome', testOrigin: extensionTestOrigin });
+  const [donor, journalist] = await Promise.all([
+    launchWithExtension(`${label}-donor`, extensionPath, { extraArgs: ['--user-agent=PorchlightDonorTest/1.0'] }),
+    launchWithExtension(`${label}-journalist`, extensionPath),
+  ]);
+  // Both point at this run's signaling server (an advanced setting; the build's default is production's).
+  await Promise.all([patchDonorSettings(donor, { signalingUrl: signaling.url }), patchDonorSettings(journalist, { signalingUrl: signaling.url })]);
+  return {
+    signaling,
+    origin,
+    site,
+    donor,
+    journalist,
+    async close() {
+      await Promise.allSettled([donor.close(), journalist.close()]);
+      await Promise.allSettled([origin.close(), signaling.close()]);
+    },
+  };
+}
