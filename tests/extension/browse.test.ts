@@ -329,7 +329,15 @@ describe('browse page', () => {
     // "Use another donor" moves to the other one, and the page loads again through it.
     const first = await page.$eval('.donor-short-id', (el) => el.textContent);
     await page.click('.exit-status button.secondary');
-    await page.waitForFunction((id) => document.querySelector('.donor-short-id')?.textContent !== id, { timeout: 30_000 }, first);
+    // While it switches the page shows no donor at all: wait for the next one to be named.
+    await page.waitForFunction(
+      (id) => {
+        const shown = document.querySelector('.donor-short-id')?.textContent;
+        return shown !== undefined && shown !== id;
+      },
+      { timeout: 30_000 },
+      first,
+    );
     await waitForView(page, (doc) => doc.getElementById('heading') !== null);
     await waitForTotal(page);
     const before = await page.$eval('.donor-short-id', (el) => el.textContent);
