@@ -78,6 +78,9 @@ interface OnRound {
   /** Stream-frame bytes the donor sent for the download. */
   streamBytes: number;
   windowBytes: number;
+  /** Times, and total ms, the donor held frames back for want of a receipt during the round. */
+  holds: number;
+  heldMs: number;
   trailingReceiptMs: number;
   paid: boolean;
 }
@@ -108,6 +111,8 @@ export const receiptsOverhead: Benchmark = {
             linkBytes: after.link.tunnel.bytesReceived - before.link.tunnel.bytesReceived - streamReceived,
             streamBytes: after.link.channel.sentBytes - before.link.channel.sentBytes,
             windowBytes: after.link.channel.windowBytes,
+            holds: (after.link.channel.holds ?? 0) - (before.link.channel.holds ?? 0),
+            heldMs: (after.link.channel.heldMs ?? 0) - (before.link.channel.heldMs ?? 0),
             trailingReceiptMs: after.waitedMs,
             paid: after.paid,
           });
@@ -162,6 +167,9 @@ export const receiptsOverhead: Benchmark = {
       receiptsPerSecond: round(receiptFrames / (ms.on / 1000), 2),
       receiptShareOfStreamBytes: round(receiptBytes / onRounds.reduce((sum, r) => sum + r.streamBytes, 0), 7),
       windowBytesAtEnd: onRounds.map((r) => r.windowBytes),
+      // Time the donor held frames back for want of a receipt, per round (the credit window's own cost).
+      heldMsPerRound: onRounds.map((r) => round(r.heldMs, 1)),
+      holdsPerRound: onRounds.map((r) => r.holds),
       trailingReceiptMs: onRounds.map((r) => r.trailingReceiptMs),
       allPaid: onRounds.every((r) => r.paid),
     };

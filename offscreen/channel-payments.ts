@@ -20,6 +20,9 @@ export interface ChannelCounts {
   receiptBytes: number;
   /** The credit window W (the client's mirror of the donor's). */
   windowBytes: number;
+  /** Donor: how often, and for how long in total (ms), the link held frames back for want of a receipt. */
+  holds?: number;
+  heldMs?: number;
 }
 
 /** One link's payment side. */

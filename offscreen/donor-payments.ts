@@ -83,7 +83,15 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
   let stallTimer: ReturnType<typeof setTimeout> | undefined;
   let openTimer: ReturnType<typeof setTimeout> | undefined;
 
+  let holds = 0;
+  let heldMs = 0;
+  let heldSince: number | undefined;
+
   const wake = (): void => {
+    if (heldSince !== undefined) {
+      heldMs += now() - heldSince;
+      heldSince = undefined;
+    }
     const waiters = roomWaiters;
     roomWaiters = [];
     for (const resolve of waiters) resolve();
@@ -264,6 +272,10 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
       room,
       roomChanged() {
         if (closed) return Promise.resolve();
+        if (open && heldSince === undefined) {
+          holds++;
+          heldSince = now();
+        }
         checkStall();
         return new Promise<void>((resolve) => roomWaiters.push(resolve));
       },
@@ -292,6 +304,8 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
         receivedBytes,
         receiptBytes: open?.window.paidBytes() ?? 0,
         windowBytes: open?.window.windowBytes() ?? 0,
+        holds,
+        heldMs,
       };
     },
   };
