@@ -23,6 +23,8 @@ export interface ChannelCounts {
   /** Donor: how often, and for how long in total (ms), the link held frames back for want of a receipt. */
   holds?: number;
   heldMs?: number;
+  /** CPU time (ms) spent on receipts: the donor verifying them, the client signing them. */
+  receiptCpuMs?: number;
 }
 
 /** One link's payment side. */

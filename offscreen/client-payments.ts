@@ -63,6 +63,7 @@ function clientChannel(options: ClientPaymentOptions, client: string, context: P
   let signedBytes = 0;
   let windowBytes = initialCreditWindowBytes;
   let signing = false;
+  let receiptCpuMs = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   // Receipts are signed and stored one at a time, in order.
   let chain: Promise<void> = Promise.resolve();
@@ -71,6 +72,7 @@ function clientChannel(options: ClientPaymentOptions, client: string, context: P
   async function issueReceipt(upTo: number): Promise<void> {
     if (!channel || upTo <= signedBytes) return;
     const cumBytes = BigInt(upTo);
+    const signStart = performance.now();
     const signed = await signReceipt(options.wallet, options.domain, {
       channelId: channel.channelId,
       client,
@@ -80,6 +82,7 @@ function clientChannel(options: ClientPaymentOptions, client: string, context: P
       price,
       expiry: BigInt(Math.floor(wallClock() / 1000) + receiptLifetimeSeconds),
     });
+    receiptCpuMs += performance.now() - signStart;
     windowBytes = grownWindow(windowBytes);
     channel = await options.ledger.recordReceipt(signed, windowBytes);
     signedBytes = Number(cumBytes);
@@ -180,7 +183,7 @@ function clientChannel(options: ClientPaymentOptions, client: string, context: P
       if (last && last.receipt.expiry * 1000n > BigInt(Math.floor(wallClock()))) built.sendOpaque({ type: FrameType.RECEIPT, streamId: 0, payload: encodeReceiptFrame(last) });
     },
     counts(): ChannelCounts {
-      return { channelId: channel?.channelId, sentBytes: sent, receivedBytes: received, receiptBytes: signedBytes, windowBytes };
+      return { channelId: channel?.channelId, sentBytes: sent, receivedBytes: received, receiptBytes: signedBytes, windowBytes, receiptCpuMs };
     },
   };
 }

@@ -85,6 +85,7 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
 
   let holds = 0;
   let heldMs = 0;
+  let receiptCpuMs = 0;
   let heldSince: number | undefined;
 
   const wake = (): void => {
@@ -212,7 +213,9 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
       throw error;
     }
     const { window, verifier } = open;
+    const verifyStart = now();
     const verdict = verifier.verify(signed, window.sentBytes());
+    receiptCpuMs += now() - verifyStart;
     if (!verdict.ok) {
       // A replay or a flood acknowledges nothing new: drop it; the next cumulative receipt covers the same bytes.
       if (verdict.code === 'replay' || verdict.code === 'flood') return void options.onRefusal?.(verdict.code, verdict.message, context.peerId);
@@ -306,6 +309,7 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
         windowBytes: open?.window.windowBytes() ?? 0,
         holds,
         heldMs,
+        receiptCpuMs,
       };
     },
   };
