@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paymentDatabaseName, type ChannelDay, type ChannelRecord } from '../../offscreen/payment-ledger.ts';
+import { channelDay, channelRecord } from '../support/channel-records.ts';
 import { catchDownloads } from '../support/downloads.ts';
 import { buildExtension, extensionTestOrigin } from '../support/extension-build.ts';
 import { launchWithExtension, type ExtensionBrowser } from '../support/extension-browser.ts';
@@ -41,25 +42,10 @@ afterAll(async () => {
 });
 
 function channel(patch: Partial<ChannelRecord> & Pick<ChannelRecord, 'channelId' | 'openedAt' | 'updatedAt'>): ChannelRecord {
-  return {
-    role: 'donor',
-    peerId: 'd'.repeat(64),
-    peerCountry: 'DE',
-    client: '0x1111111111111111111111111111111111111111',
-    exit: '0x2222222222222222222222222222222222222222',
-    price: '1000',
-    chainId: '31337',
-    verifyingContract: '0x3333333333333333333333333333333333333333',
-    cumBytes: 0,
-    cumCredits: 0,
-    windowBytes: 256 * 1024,
-    sentBytes: 0,
-    settledCredits: 0,
-    ...patch,
-  };
+  return channelRecord({ peerId: 'd'.repeat(64), ...patch });
 }
 
-const day = (dayKey: string, channelId: string, bytes: number, credits: number, role: ChannelDay['role'] = 'donor'): ChannelDay => ({ day: dayKey, channelId, role, bytes, credits });
+const day = channelDay;
 
 const channelA = channel({
   channelId: idA,

@@ -11,7 +11,7 @@ import { localReceiptDomain } from '../../offscreen/channel-payments.ts';
 import { meteredSliceBytes } from '../../offscreen/exit.ts';
 import { defaultTunnelLimits } from '../../offscreen/tunnel.ts';
 import { catchDownloads, type DownloadCatcher } from '../support/downloads.ts';
-import { clickInView, go, waitForTotal, waitForView } from '../support/browse-page.ts';
+import { startSiteFileDownload } from '../support/browse-page.ts';
 import type { ExtensionBrowser } from '../support/extension-browser.ts';
 import { patchDonorSettings, readDonorStatus, waitForDonorStatus } from '../support/extension-donor.ts';
 import { readChannels } from '../support/extension-ledger.ts';
@@ -48,16 +48,6 @@ async function waitFor<T>(read: () => Promise<T>, accept: (value: T) => boolean,
   }
 }
 
-/** Starts downloading the test site's 50 MiB file in the browse page. */
-async function startFileDownload(): Promise<void> {
-  await go(browse, site.url('/site/index.html'));
-  await waitForView(browse, (doc) => doc.getElementById('file-link') !== null);
-  await waitForTotal(browse);
-  await clickInView(browse, '#file-link');
-  await browse.waitForSelector('.file-offer button.download-file', { timeout: 30_000 });
-  await browse.click('.file-offer button.download-file');
-}
-
 beforeAll(async () => {
   setup = await startTwoProfiles('receipts', 'DE');
   ({ origin, site, donor, journalist } = setup);
@@ -76,7 +66,7 @@ describe('receipts between two Chromium profiles', () => {
 
   it('a 50 MiB download is paid for: the final receipt covers what the donor sent, no more', async () => {
     downloads = await catchDownloads(journalist.browser);
-    await startFileDownload();
+    await startSiteFileDownload(browse, site.url('/site/index.html'));
     await browse.waitForSelector('.download[data-status="saved"]', { timeout: 180_000 });
     const served = (await waitForDonorStatus(donor, (s) => s.bytesToday >= testSiteFileBytes)).bytesToday;
 
@@ -122,7 +112,7 @@ describe('receipts between two Chromium profiles', () => {
   it('killing the donor’s offscreen document mid-transfer loses no acknowledged receipt', async () => {
     downloads = await catchDownloads(journalist.browser);
     const before = (await readChannels(await donorLedgerPage())).find((c) => c.channelId === channelId)?.cumBytes ?? 0;
-    await startFileDownload();
+    await startSiteFileDownload(browse, site.url('/site/index.html'));
     // Wait until the donor has acknowledged (stored, then widened its window for) 8 MiB more.
     const offscreen = await donorLedgerPage();
     const acknowledged = await waitFor(

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catchDownloads } from '../support/downloads.ts';
-import { clickInView, go, inView, waitForTotal, waitForView } from '../support/browse-page.ts';
+import { clickInView, go, inView, startSiteFileDownload, waitForTotal, waitForView } from '../support/browse-page.ts';
 import type { ExtensionBrowser } from '../support/extension-browser.ts';
 import { waitForDonorStatus } from '../support/extension-donor.ts';
 import { testSiteFileBytes, testSiteFileSha256, type TestSite } from '../support/test-site.ts';
@@ -90,12 +90,7 @@ describe('donor and journalist, two Chromium profiles with the extension', () =>
   it('the journalist downloads the 50 MiB file through the donor, byte-exact', async () => {
     const downloads = await catchDownloads(journalist.browser);
     try {
-      await go(browse, site.url('/site/index.html'));
-      await waitForView(browse, (doc) => doc.getElementById('file-link') !== null);
-      await waitForTotal(browse);
-      await clickInView(browse, '#file-link');
-      await browse.waitForSelector('.file-offer button.download-file', { timeout: 30_000 });
-      await browse.click('.file-offer button.download-file');
+      await startSiteFileDownload(browse, site.url('/site/index.html'));
       await browse.waitForSelector('.download[data-status="saved"]', { timeout: 180_000 });
       await downloads.completed;
       const saved = await readFile(join(downloads.dir, (await readdir(downloads.dir))[0] ?? 'file.bin'));

@@ -53,3 +53,13 @@ export async function waitForTotal(page: Page): Promise<number> {
 export async function browseTiming(page: Page, name: 'headers' | 'first-content' | 'total'): Promise<number> {
   return Number(await page.$eval(`[data-timing="${name}"]`, (el) => el.getAttribute('data-ms')));
 }
+
+/** Opens the test site's index in the browse page, follows its file link and starts downloading the offered file. */
+export async function startSiteFileDownload(page: Page, indexUrl: string): Promise<void> {
+  await go(page, indexUrl);
+  await waitForView(page, (doc) => doc.getElementById('file-link') !== null);
+  await waitForTotal(page);
+  await clickInView(page, '#file-link');
+  await page.waitForSelector('.file-offer button.download-file', { timeout: 30_000 });
+  await page.click('.file-offer button.download-file');
+}

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChannelDay, ChannelRecord } from '../../offscreen/payment-ledger.ts';
 import {
   csvField,
   earnings,
@@ -10,35 +9,14 @@ import {
   maxChartDays,
   microCreditsToDecimal,
 } from './earnings-model.ts';
+import { channelDay, channelRecord } from '../../tests/support/channel-records.ts';
 
 const mib = 1024 * 1024;
 const idA = `0x${'a1'.repeat(32)}`;
 const idB = `0x${'b2'.repeat(32)}`;
 
-function channel(patch: Partial<ChannelRecord> & Pick<ChannelRecord, 'channelId'>): ChannelRecord {
-  return {
-    role: 'donor',
-    peerId: 'c'.repeat(64),
-    peerCountry: 'DE',
-    client: '0x1111111111111111111111111111111111111111',
-    exit: '0x2222222222222222222222222222222222222222',
-    price: '1000',
-    chainId: '31337',
-    verifyingContract: '0x3333333333333333333333333333333333333333',
-    openedAt: Date.UTC(2024, 4, 9, 8, 0),
-    updatedAt: Date.UTC(2024, 4, 9, 8, 0),
-    cumBytes: 0,
-    cumCredits: 0,
-    windowBytes: 256 * 1024,
-    sentBytes: 0,
-    settledCredits: 0,
-    ...patch,
-  };
-}
-
-function day(dayKey: string, channelId: string, bytes: number, credits: number): ChannelDay {
-  return { day: dayKey, channelId, role: 'donor', bytes, credits };
-}
+const channel = channelRecord;
+const day = channelDay;
 
 /** Local midnight of a day, in Unix seconds. */
 const midnight = (year: number, month: number, date: number): number => new Date(year, month - 1, date).getTime() / 1000;
