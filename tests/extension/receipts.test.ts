@@ -89,10 +89,11 @@ describe('receipts between two Chromium profiles', () => {
     // Metered bytes are whole stream frames: the bodies the exit served, a 6-byte header per DATA
     // frame, a RESPONSE head and a 6-byte END per request (docs/receipts.md, "Metering"). The exit
     // counts body bytes as it reads them, so a stream the page cancels (the file offer reads the
-    // start of the file, then downloads it) may count up to a send buffer and a slice never sent.
+    // start of the file, then downloads it) may count bytes never sent: a full send buffer, the
+    // slice a write may queue past it, and the slice counted but not yet written.
     const requests = origin.requests.total;
     const framing = Math.ceil(served / maxDataPayloadBytes) * frameHeaderBytes + requests * (maxResponseHeadBytes + frameHeaderBytes);
-    const cancelledSlack = defaultTunnelLimits.sendBufferBytes + meteredSliceBytes;
+    const cancelledSlack = defaultTunnelLimits.sendBufferBytes + 2 * meteredSliceBytes;
     expect(donorChannel.cumBytes - served).toBeLessThanOrEqual(framing);
     expect(served - donorChannel.cumBytes).toBeLessThanOrEqual(cancelledSlack);
     console.info(`exit served ${served} B; the donor sent and the client receipted ${donorChannel.cumBytes} B over ${requests} requests; ${donorChannel.cumCredits} micro-credits`);
