@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { creditsForBytes, signReceipt, type Receipt, type SignedReceipt } from '../protocol/receipt.ts';
 import { WindowDecision, makeCreditWindow, maxCreditWindowBytes } from './credit-window.ts';
-import { makeReceiptVerifier, maxReceiptsPerSecond, receiptBurst, receiptRefusals, verifyReceipt, type ChannelTerms } from './receipt-verifier.ts';
+import { bytesPerReceiptAllowance, makeReceiptVerifier, maxReceiptsPerSecond, receiptBurst, receiptRefusals, verifyReceipt, type ChannelTerms } from './receipt-verifier.ts';
 
 const clientWallet = new Wallet('0x' + '01'.repeat(32));
 const otherWallet = new Wallet('0x' + '02'.repeat(32));
@@ -71,6 +71,21 @@ describe('receipt verifier', () => {
     t += 1000 / maxReceiptsPerSecond;
     expect(verifier.verify(signed, sentBytes).ok).toBe(true);
     expect(verifier.verify(signed, sentBytes)).toMatchObject({ ok: false, code: 'flood' });
+  });
+
+  it('keeps up with an honest client at any speed: each MiB sent allows one more receipt', async () => {
+    // A fast link: a receipt per 2 MiB (W/2 at the 4 MiB cap), 200 of them within one second.
+    let t = 0;
+    const verifier = makeReceiptVerifier({ terms, now: () => t, wallClock: () => nowMs });
+    const signed = await sign(receiptFor(MiB));
+    for (let i = 1; i <= 200; i++) {
+      t = i * 5;
+      expect(verifier.verify(signed, BigInt(i * 2) * MiB).ok).toBe(true);
+    }
+    // Without more bytes sent, the per-second rate alone applies again.
+    for (let i = 0; i < receiptBurst; i++) verifier.verify(signed, 400n * MiB);
+    expect(verifier.verify(signed, 400n * MiB)).toMatchObject({ ok: false, code: 'flood' });
+    expect(bytesPerReceiptAllowance).toBeLessThanOrEqual(2 * Number(MiB));
   });
 
   it('checks against the newest committed receipt', async () => {

@@ -2,8 +2,14 @@
 // Pure: the channel's terms, counters and clocks are passed in. Spec: docs/receipts.md.
 import { ReceiptError, creditsForBytes, recoverReceiptSigner, type Receipt, type ReceiptDomainConfig, type SignedReceipt } from '../protocol/receipt.ts';
 
-/** Receipts a donor checks per second per channel; more are refused as a flood (signature recovery costs CPU). */
+/** Receipts a donor checks per second per channel, besides those earned by bytes sent; more are refused as a flood (signature recovery costs CPU). */
 export const maxReceiptsPerSecond = 32;
+/**
+ * One more receipt is allowed per this many bytes sent on the channel: an honest client sends one
+ * per W/2 (at least 128 KiB), so the allowance keeps up at any speed, while a flood costs at most
+ * one verification per MiB served on top of the per-second rate.
+ */
+export const bytesPerReceiptAllowance = 1024 * 1024;
 /** The burst a channel may send at once, e.g. while its window is still small. */
 export const receiptBurst = 32;
 
@@ -85,24 +91,28 @@ export interface ReceiptVerifierOptions {
 }
 
 export interface ReceiptVerifier {
-  /** Rate-limits, then verifyReceipt against the newest committed receipt. */
+  /** Rate-limits (per second and per MiB sent), then verifyReceipt against the newest committed receipt. */
   verify(signed: SignedReceipt, sentBytes: bigint | number): ReceiptVerdict;
   /** Records a receipt as accepted, once it is durably stored. */
   commit(receipt: Receipt): void;
   lastAccepted(): Receipt | undefined;
 }
 
-/** A per-channel verifier with a receipts-per-second limit (token bucket, synchronous). */
+/** A per-channel verifier with a receipt rate limit (token bucket refilled by time and by bytes sent, synchronous). */
 export function makeReceiptVerifier(options: ReceiptVerifierOptions): ReceiptVerifier {
   const { terms, now, wallClock } = options;
   let last = options.lastAccepted;
   let tokens = receiptBurst;
   let refilledAt = now();
+  let refilledAtBytes: number | undefined;
   return {
     verify(signed, sentBytes) {
       const t = now();
-      tokens = Math.min(receiptBurst, tokens + ((t - refilledAt) / 1000) * maxReceiptsPerSecond);
+      const sent = Number(sentBytes);
+      const earnedByBytes = refilledAtBytes === undefined ? 0 : Math.max(0, sent - refilledAtBytes) / bytesPerReceiptAllowance;
+      tokens = Math.min(receiptBurst, tokens + ((t - refilledAt) / 1000) * maxReceiptsPerSecond + earnedByBytes);
       refilledAt = t;
+      refilledAtBytes = sent;
       // A refused honest receipt costs nothing: the next cumulative one covers the same bytes.
       if (tokens < 1) return refuse('flood', 'Too many receipts: slow down.');
       tokens -= 1;
