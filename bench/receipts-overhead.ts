@@ -91,6 +91,8 @@ export const receiptsOverhead: Benchmark = {
   name,
   async run(context) {
     const perRound = context.scaled(fullBytes);
+    /** How long the last receipts-on round waited for the warm-up to be paid (the first off round assumes one interval). */
+    let lastPaidWaitMs = receiptIntervalMs;
     const ms: Record<Mode, number> = { off: 0, on: 0 };
     const roundMs: Array<{ mode: Mode; ms: number }> = [];
     const onRounds: OnRound[] = [];
@@ -100,10 +102,14 @@ export const receiptsOverhead: Benchmark = {
         // off on, on off, off on, on off: a trend over the run lands on both modes alike.
         const mode: Mode = ((i + 1) >> 1) % 2 === 0 ? 'off' : 'on';
         await restart(context, mode);
-        // The warm-up's last receipt must not count against the round.
+        // The warm-up's last receipt must not count against the round. Waiting for it leaves the
+        // link idle for about 2 s; the round without receipts idles as long, so both start alike.
+        const idleStart = Date.now();
         const before = mode === 'on' ? await whenPaid(context) : undefined;
-        // Waiting for that receipt leaves the link idle for about 2 s, and an idle SCTP association
-        // shrinks its congestion window: warm both modes up again, so each round starts equally hot.
+        if (mode === 'off') await new Promise((resolve) => setTimeout(resolve, lastPaidWaitMs));
+        else lastPaidWaitMs = Date.now() - idleStart;
+        // An idle SCTP association shrinks its congestion window: warm both modes up again, so each
+        // round starts equally hot.
         const rewarm = await fetchDiscardIn(context.client.page, context.bytesUrl(warmupBytes, `receipts-rewarm-${i}`));
         if (rewarm.bytes !== warmupBytes) throw new Error(`round ${i} rewarm delivered ${rewarm.bytes} of ${warmupBytes} bytes`);
         const timing = await fetchDiscardIn(context.client.page, context.bytesUrl(perRound, `receipts-${i}`));
