@@ -6,6 +6,7 @@
 // relies on the address gate alone.
 import type { ExitFetch, ExitFetchInit } from './exit.ts';
 import { ExitPolicyError, type ExitPolicy } from './exit-policy.ts';
+import { abortable } from './abortable.ts';
 
 /** The browser's resolver: `browser.dns.resolve` (Firefox, `dns` permission), reduced to what is used. */
 export type ResolveHost = (hostname: string) => Promise<{ addresses: string[] }>;
@@ -27,16 +28,6 @@ export const maxResolvedAddresses = 64;
 /** Whether `hostname` (as WHATWG URL leaves it) is an IP literal: the exit policy has checked those already. */
 function isIpLiteral(hostname: string): boolean {
   return hostname.startsWith('[') || /^\d{1,3}(\.\d{1,3}){3}$/.test(hostname);
-}
-
-/** Resolves with `promise`, or rejects with `signal`'s reason when it aborts first. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 /**

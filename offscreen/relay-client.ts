@@ -5,6 +5,7 @@
 import { ErrorCode } from '../protocol/frame-types.ts';
 import type { Tunnel } from './tunnel.ts';
 import { TunnelFetchError, tunnelFetch } from './tunnel-fetch.ts';
+import { abortable } from './abortable.ts';
 
 /** A connected donor. */
 export interface DonorLink {
@@ -166,14 +167,4 @@ export function createRelayClient(options: RelayClientOptions): RelayClient {
       current = undefined;
     },
   };
-}
-
-/** `promise`, or the signal's reason as soon as it aborts. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
