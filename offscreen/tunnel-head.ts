@@ -3,19 +3,11 @@
 // (a site may send more headers than a frame holds); the client refuses an unsendable request.
 import { utf8ToBytes } from '../protocol/bytes.ts';
 import { isHttpToken, isWireHeaderValue } from '../protocol/http-syntax.ts';
-import { maxHeadBytes, maxHeaderCount, maxHeaderValueBytes, maxUrlBytes } from '../protocol/frame-types.ts';
+import { maxHeadBytes, maxHeaderCount, maxHeaderNameBytes, maxHeaderValueBytes, maxMethodBytes, maxStatusTextBytes, maxUrlBytes } from '../protocol/frame-types.ts';
 import type { HeaderList } from '../protocol/frames.ts';
 import { truncateUtf8 } from '../protocol/frames.ts';
 import type { RequestHead } from './tunnel.ts';
 import type { ResponseHead } from './tunnel-stream.ts';
-
-/** Longest status text a RESPONSE frame carries (u8 length prefix). */
-export const maxStatusTextBytes = 255;
-/** Longest method a REQUEST frame carries. */
-export const maxMethodBytes = 32;
-/** Longest header name a frame carries (u8 length prefix). */
-export const maxHeaderNameBytes = 255;
-
 
 // Per-field framing: a u8 name length and a u16 value length.
 const headerFramingBytes = 3;

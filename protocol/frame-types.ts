@@ -9,11 +9,23 @@ export const frameHeaderBytes = 6;
 export const maxFrameBytes = 64 * 1024;
 /** The largest DATA payload that fits in one frame. */
 export const maxDataPayloadBytes = maxFrameBytes - frameHeaderBytes;
-/** Request and response heads: method, URL and headers together. */
+/** A REQUEST or RESPONSE payload: method or status, URL and headers together, with their framing. */
 export const maxHeadBytes = 32 * 1024;
+/** A REQUEST's URL, or a RESPONSE's final URL. */
 export const maxUrlBytes = 8 * 1024;
+/** A REQUEST's method (an RFC 9110 token). */
+export const maxMethodBytes = 32;
+/** Headers in one head. */
 export const maxHeaderCount = 128;
+/** One header name; its u8 length prefix allows no more. */
+export const maxHeaderNameBytes = 255;
+/** One header value. */
 export const maxHeaderValueBytes = 8 * 1024;
+/** A RESPONSE's status text; its u8 length prefix allows no more. */
+export const maxStatusTextBytes = 255;
+/** RESET's machine-readable reason (an exit-policy code, …). */
+export const maxResetReasonBytes = 64;
+/** RESET's and GOAWAY's message for a person; longer messages are cut when encoded. */
 export const maxResetMessageBytes = 1024;
 /** RECEIPT, PROBE and CHANNEL_OPEN carry opaque payloads defined by their own specs. */
 export const maxOpaquePayloadBytes = 8 * 1024;

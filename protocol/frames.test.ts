@@ -1,6 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, FrameType, maxFrameBytes, tunnelProtocolVersion } from './frame-types.ts';
+import {
+  ErrorCode,
+  FrameType,
+  maxFrameBytes,
+  maxHeadBytes,
+  maxHeaderCount,
+  maxHeaderValueBytes,
+  maxMethodBytes,
+  maxOpaquePayloadBytes,
+  maxResetMessageBytes,
+  maxResetReasonBytes,
+  maxUrlBytes,
+  tunnelProtocolVersion,
+} from './frame-types.ts';
 import { FrameError, decodeFrame, encodeData, encodeDataInto, encodeFrame, type Frame } from './frames.ts';
 
 const roundTrips: Frame[] = [
@@ -52,6 +65,119 @@ const malformed: Array<[string, Uint8Array, ErrorCode]> = [
   ['RESPONSE status 42', Uint8Array.from([...header(FrameType.RESPONSE, 1), 0, 42, 0, 0, 0, 0, 0, 0]), ErrorCode.MALFORMED_FRAME],
   ['HELLO unknown role', Uint8Array.from([...header(FrameType.HELLO, 0), 3, ...new Array(32 + 32 + 1 + 64).fill(0)]), ErrorCode.MALFORMED_FRAME],
 ];
+
+// ---- raw payloads, built by hand: the encoder refuses to write what these tests send ----------
+
+const u16 = (n: number): number[] => [n >>> 8, n & 0xff];
+const ascii = (n: number, ch = 'a'): number[] => new Array<number>(n).fill(ch.charCodeAt(0));
+const str8 = (bytes: number[]): number[] => [bytes.length, ...bytes];
+const str16 = (bytes: number[]): number[] => [...u16(bytes.length), ...bytes];
+const headerBlock = (headers: Array<[name: number[], value: number[]]>, count = headers.length): number[] => [
+  ...u16(count),
+  ...headers.flatMap(([name, value]) => [...str8(name), ...str16(value)]),
+];
+
+interface RawHead {
+  method?: number[];
+  url?: number[];
+  headers?: Array<[number[], number[]]>;
+  headerCount?: number;
+}
+function rawRequest({ method = ascii(3, 'G'), url = ascii(10), headers = [], headerCount }: RawHead = {}): Uint8Array {
+  return Uint8Array.from([...header(FrameType.REQUEST, 1), ...str8(method), ...str16(url), ...headerBlock(headers, headerCount)]);
+}
+function rawResponse({ url = ascii(10), headers = [], headerCount }: RawHead = {}): Uint8Array {
+  return Uint8Array.from([...header(FrameType.RESPONSE, 1), ...u16(200), ...str8(ascii(2, 'O')), ...str16(url), 0, ...headerBlock(headers, headerCount)]);
+}
+const rawReset = (reason: number, message: number): Uint8Array => Uint8Array.from([...header(FrameType.RESET, 1), ...u16(ErrorCode.CANCEL), ...str8(ascii(reason)), ...str16(ascii(message))]);
+const rawGoaway = (message: number): Uint8Array => Uint8Array.from([...header(FrameType.GOAWAY, 0), ...u16(ErrorCode.NO_ERROR), ...str16(ascii(message))]);
+const rawOpaque = (type: number, streamId: number, length: number): Uint8Array => Uint8Array.from([...header(type, streamId), ...new Array<number>(length).fill(7)]);
+/** `n` headers whose values are `valueBytes` long: a head of about n × valueBytes. */
+const bigHeaders = (n: number, valueBytes: number): Array<[number[], number[]]> => Array.from({ length: n }, (_, i) => [ascii(2, String.fromCharCode(97 + i)), ascii(valueBytes, 'v')]);
+// A head of exactly maxHeadBytes: REQUEST fixed part (1 + 3 method, 2 + 10 url, 2 count) plus headers.
+const requestFixedBytes = 1 + 3 + 2 + 10 + 2;
+const headAtLimit = (): Array<[number[], number[]]> => {
+  const perHeader = 3 + 2; // u8 + u16 prefixes, 2-byte name
+  const valueBytes = 8000;
+  const full = Math.floor((maxHeadBytes - requestFixedBytes) / (perHeader + valueBytes));
+  const rest = maxHeadBytes - requestFixedBytes - full * (perHeader + valueBytes) - perHeader;
+  return [...bigHeaders(full, valueBytes), [ascii(2, 'z'), ascii(rest, 'w')]];
+};
+
+// Every field the encoder limits, one byte past its limit. Status text and header names are
+// bounded by their u8 length prefix (255 bytes), so no encoding of them can be oversized.
+const oversized: Array<[field: string, bytes: Uint8Array, limit: string]> = [
+  ['a REQUEST head of 56 KB', rawRequest({ headers: bigHeaders(7, 8000) }), 'maxHeadBytes'],
+  ['a REQUEST head one byte past the limit', rawRequest({ headers: [...headAtLimit().slice(0, -1), [ascii(2, 'z'), ascii(headAtLimit().at(-1)![1].length + 1, 'w')]] }), 'maxHeadBytes'],
+  ['a RESPONSE head of 56 KB', rawResponse({ headers: bigHeaders(7, 8000) }), 'maxHeadBytes'],
+  ['a REQUEST url', rawRequest({ url: ascii(maxUrlBytes + 1) }), 'maxUrlBytes'],
+  ['a RESPONSE url', rawResponse({ url: ascii(maxUrlBytes + 1) }), 'maxUrlBytes'],
+  ['a method', rawRequest({ method: ascii(maxMethodBytes + 1, 'G') }), 'maxMethodBytes'],
+  ['a REQUEST header count', rawRequest({ headers: Array.from({ length: maxHeaderCount + 1 }, () => [ascii(1, 'x'), []]) }), 'maxHeaderCount'],
+  ['a RESPONSE header count', rawResponse({ headers: Array.from({ length: maxHeaderCount + 1 }, () => [ascii(1, 'x'), []]) }), 'maxHeaderCount'],
+  ['a header count larger than the headers sent', rawRequest({ headerCount: 0xffff }), 'maxHeaderCount'],
+  ['a header value', rawRequest({ headers: [[ascii(1, 'x'), ascii(maxHeaderValueBytes + 1)]] }), 'maxHeaderValueBytes'],
+  ['a RESET reason', rawReset(maxResetReasonBytes + 1, 0), 'maxResetReasonBytes'],
+  ['a RESET message', rawReset(0, maxResetMessageBytes + 1), 'maxResetMessageBytes'],
+  ['a GOAWAY message', rawGoaway(maxResetMessageBytes + 1), 'maxResetMessageBytes'],
+  ['a RECEIPT payload', rawOpaque(FrameType.RECEIPT, 0, maxOpaquePayloadBytes + 1), 'maxOpaquePayloadBytes'],
+  ['a CHANNEL_OPEN payload', rawOpaque(FrameType.CHANNEL_OPEN, 0, maxOpaquePayloadBytes + 1), 'maxOpaquePayloadBytes'],
+  ['a PROBE payload', rawOpaque(FrameType.PROBE, 1, maxOpaquePayloadBytes + 1), 'maxOpaquePayloadBytes'],
+];
+
+// The same fields exactly at their limits: the decoder refuses nothing the encoder may write.
+const atLimit: Array<[field: string, bytes: Uint8Array]> = [
+  ['a REQUEST head', rawRequest({ headers: headAtLimit() })],
+  ['a url', rawRequest({ url: ascii(maxUrlBytes) })],
+  ['a method', rawRequest({ method: ascii(maxMethodBytes, 'G') })],
+  ['a header count', rawRequest({ headers: Array.from({ length: maxHeaderCount }, () => [ascii(1, 'x'), []]) })],
+  ['a header value', rawRequest({ headers: [[ascii(1, 'x'), ascii(maxHeaderValueBytes)]] })],
+  ['a RESET reason and message', rawReset(maxResetReasonBytes, maxResetMessageBytes)],
+  ['a GOAWAY message', rawGoaway(maxResetMessageBytes)],
+  ['a RECEIPT payload', rawOpaque(FrameType.RECEIPT, 0, maxOpaquePayloadBytes)],
+];
+
+describe('tunnel frames: every limit is enforced on decode', () => {
+  it('builds a 56 KB head that still fits one frame, so only the head limit can refuse it', () => {
+    const bytes = oversized[0]![1];
+    expect(bytes.length).toBeGreaterThan(56_000);
+    expect(bytes.length).toBeLessThanOrEqual(maxFrameBytes);
+    expect(headAtLimit().reduce((sum, [name, value]) => sum + 3 + name.length + value.length, requestFixedBytes)).toBe(maxHeadBytes);
+  });
+
+  it.each(oversized)('refuses %s past its limit with a FrameError naming the limit', (_field, bytes, limit) => {
+    let caught: unknown;
+    try {
+      decodeFrame(bytes);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(FrameError);
+    const error = caught as FrameError;
+    expect(error.code).toBe(ErrorCode.MALFORMED_FRAME);
+    expect(error.message).toContain(limit);
+    // The header was readable: the tunnel can reset just that stream.
+    expect(error.streamId).toBe(new DataView(bytes.buffer).getUint32(2));
+  });
+
+  it.each(atLimit)('decodes %s exactly at its limit, and re-encodes it to the same bytes', (_field, bytes) => {
+    expect(encodeFrame(decodeFrame(bytes))).toEqual(bytes);
+  });
+
+  it('refuses to encode each oversized field, naming the same limit', () => {
+    const long = (n: number) => 'a'.repeat(n);
+    const cases: Array<[() => unknown, string]> = [
+      [() => encodeFrame({ type: FrameType.REQUEST, streamId: 1, method: 'GET', url: 'x', headers: Array.from({ length: 5 }, (_, i) => [`h${i}`, long(8000)]) }), 'maxHeadBytes'],
+      [() => encodeFrame({ type: FrameType.REQUEST, streamId: 1, method: 'GET', url: long(maxUrlBytes + 1), headers: [] }), 'maxUrlBytes'],
+      [() => encodeFrame({ type: FrameType.REQUEST, streamId: 1, method: 'G'.repeat(maxMethodBytes + 1), url: 'x', headers: [] }), 'maxMethodBytes'],
+      [() => encodeFrame({ type: FrameType.REQUEST, streamId: 1, method: 'GET', url: 'x', headers: Array.from({ length: maxHeaderCount + 1 }, () => ['x', '']) }), 'maxHeaderCount'],
+      [() => encodeFrame({ type: FrameType.REQUEST, streamId: 1, method: 'GET', url: 'x', headers: [['x', long(maxHeaderValueBytes + 1)]] }), 'maxHeaderValueBytes'],
+      [() => encodeFrame({ type: FrameType.RESET, streamId: 1, code: ErrorCode.CANCEL, reason: long(maxResetReasonBytes + 1), message: '' }), 'maxResetReasonBytes'],
+      [() => encodeFrame({ type: FrameType.RECEIPT, streamId: 0, payload: new Uint8Array(maxOpaquePayloadBytes + 1) }), 'maxOpaquePayloadBytes'],
+    ];
+    for (const [encode, limit] of cases) expect(encode).toThrow(limit);
+  });
+});
 
 describe('tunnel frames', () => {
   const typeName = (type: number) => Object.entries(FrameType).find(([, v]) => v === type)?.[0] ?? String(type);

@@ -11,8 +11,12 @@ import {
   maxFrameBytes,
   maxHeadBytes,
   maxHeaderCount,
+  maxHeaderNameBytes,
   maxHeaderValueBytes,
+  maxMethodBytes,
   maxOpaquePayloadBytes,
+  maxResetReasonBytes,
+  maxStatusTextBytes,
   paymentAddressBytes,
   paymentSignatureBytes,
   maxResetMessageBytes,
@@ -120,6 +124,38 @@ export class FrameError extends Error {
 const linkOnlyTypes = new Set<number>([FrameType.HELLO, FrameType.PING, FrameType.PONG, FrameType.GOAWAY, FrameType.RECEIPT, FrameType.CHANNEL_OPEN]);
 const knownTypes = new Set<number>(Object.values(FrameType));
 
+// ---- limits ------------------------------------------------------------------------------
+
+/** One limit of the format: the field it bounds, the constant's name (errors name it) and its value. */
+interface FieldLimit {
+  readonly what: string;
+  readonly name: string;
+  readonly max: number;
+  readonly unit?: 'headers';
+}
+
+// The one table both directions check: a decoder that skips a limit the encoder keeps lets a
+// hostile peer past it (a 56 KB head once decoded while only the encoder knew maxHeadBytes).
+const limits = {
+  head: { what: 'head', name: 'maxHeadBytes', max: maxHeadBytes },
+  method: { what: 'method', name: 'maxMethodBytes', max: maxMethodBytes },
+  url: { what: 'url', name: 'maxUrlBytes', max: maxUrlBytes },
+  headerCount: { what: 'header count', name: 'maxHeaderCount', max: maxHeaderCount, unit: 'headers' },
+  headerName: { what: 'header name', name: 'maxHeaderNameBytes', max: maxHeaderNameBytes },
+  headerValue: { what: 'header value', name: 'maxHeaderValueBytes', max: maxHeaderValueBytes },
+  statusText: { what: 'status text', name: 'maxStatusTextBytes', max: maxStatusTextBytes },
+  resetReason: { what: 'reset reason', name: 'maxResetReasonBytes', max: maxResetReasonBytes },
+  resetMessage: { what: 'reset message', name: 'maxResetMessageBytes', max: maxResetMessageBytes },
+  goawayMessage: { what: 'goaway message', name: 'maxResetMessageBytes', max: maxResetMessageBytes },
+  opaquePayload: { what: 'payload', name: 'maxOpaquePayloadBytes', max: maxOpaquePayloadBytes },
+} as const satisfies Record<string, FieldLimit>;
+
+/** The words both directions use for a field past its limit. */
+function overLimit(limit: FieldLimit, size: number): string {
+  const unit = limit.unit ?? 'bytes';
+  return `${limit.what} of ${size} ${unit} exceeds ${limit.name} (${limit.max} ${unit})`;
+}
+
 // ---- decoding ----------------------------------------------------------------------------
 
 class Reader {
@@ -157,20 +193,28 @@ class Reader {
     this.offset += n;
     return out;
   }
-  string(length: number, max: number, what: string): string {
-    if (length > max) this.fail(`${what} longer than ${max} bytes`);
+  /** Refuses a field of `size` past `limit`. */
+  limit(size: number, limit: FieldLimit): void {
+    if (size > limit.max) this.fail(overLimit(limit, size));
+  }
+  string(length: number, limit: FieldLimit): string {
+    this.limit(length, limit);
     try {
       return bytesToUtf8(this.bytes(length));
     } catch (error) {
       if (error instanceof FrameError) throw error;
-      return this.fail(`${what} is not valid UTF-8`);
+      return this.fail(`${limit.what} is not valid UTF-8`);
     }
   }
-  str8(max: number, what: string): string {
-    return this.string(this.u8(), max, what);
+  str8(limit: FieldLimit): string {
+    return this.string(this.u8(), limit);
   }
-  str16(max: number, what: string): string {
-    return this.string(this.u16(), max, what);
+  str16(limit: FieldLimit): string {
+    return this.string(this.u16(), limit);
+  }
+  /** Bytes left in the payload. */
+  remaining(): number {
+    return this.buf.length - this.offset;
   }
   rest(): Uint8Array {
     const out = this.buf.subarray(this.offset);
@@ -185,11 +229,11 @@ class Reader {
 
 function readHeaders(r: Reader): HeaderList {
   const count = r.u16();
-  if (count > maxHeaderCount) r.fail(`more than ${maxHeaderCount} headers`);
+  r.limit(count, limits.headerCount);
   const headers: HeaderList = [];
   for (let i = 0; i < count; i++) {
-    const name = r.str8(255, 'header name');
-    const value = r.str16(maxHeaderValueBytes, 'header value');
+    const name = r.str8(limits.headerName);
+    const value = r.str16(limits.headerValue);
     if (!isHttpToken(name)) r.fail('header name is not a token');
     if (!isWireHeaderValue(value)) r.fail('header value contains forbidden characters');
     headers.push([name, value]);
@@ -244,16 +288,18 @@ function decodePayload(type: FrameType, streamId: number, r: Reader): Frame {
       return { type, streamId: 0, role: roleByte === 1 ? 'client' : 'donor', publicKey, nonce, paymentAddress, paymentIdentitySignature, paymentSignature, signature };
     }
     case FrameType.REQUEST: {
-      const method = r.str8(32, 'method');
+      r.limit(r.remaining(), limits.head);
+      const method = r.str8(limits.method);
       if (!isHttpToken(method)) r.fail('method is not a token');
-      const url = r.str16(maxUrlBytes, 'url');
+      const url = r.str16(limits.url);
       return { type, streamId, method, url, headers: readHeaders(r) };
     }
     case FrameType.RESPONSE: {
+      r.limit(r.remaining(), limits.head);
       const status = r.u16();
       if (status < 100 || status > 599) r.fail(`status ${status} out of range`);
-      const statusText = r.str8(255, 'status text');
-      const url = r.str16(maxUrlBytes, 'url');
+      const statusText = r.str8(limits.statusText);
+      const url = r.str16(limits.url);
       const flags = r.u8();
       if (flags > 1) r.fail('reserved response flags set');
       return { type, streamId, status, statusText, url, redirected: flags === 1, headers: readHeaders(r) };
@@ -267,8 +313,8 @@ function decodePayload(type: FrameType, streamId: number, r: Reader): Frame {
       return { type, streamId };
     case FrameType.RESET: {
       const code = readErrorCode(r);
-      const reason = r.str8(64, 'reset reason');
-      const message = r.str16(maxResetMessageBytes, 'reset message');
+      const reason = r.str8(limits.resetReason);
+      const message = r.str16(limits.resetMessage);
       return { type, streamId, code, reason, message };
     }
     case FrameType.WINDOW: {
@@ -279,9 +325,8 @@ function decodePayload(type: FrameType, streamId: number, r: Reader): Frame {
     case FrameType.RECEIPT:
     case FrameType.PROBE:
     case FrameType.CHANNEL_OPEN: {
-      const payload = r.rest();
-      if (payload.length > maxOpaquePayloadBytes) r.fail(`payload longer than ${maxOpaquePayloadBytes} bytes`);
-      return { type, streamId, payload };
+      r.limit(r.remaining(), limits.opaquePayload);
+      return { type, streamId, payload: r.rest() };
     }
     case FrameType.PING:
     case FrameType.PONG: {
@@ -290,7 +335,7 @@ function decodePayload(type: FrameType, streamId: number, r: Reader): Frame {
     }
     case FrameType.GOAWAY: {
       const code = readErrorCode(r);
-      const message = r.str16(maxResetMessageBytes, 'goaway message');
+      const message = r.str16(limits.goawayMessage);
       return { type, streamId: 0, code, message };
     }
   }
@@ -316,21 +361,21 @@ class Writer {
     new DataView(b.buffer).setUint32(0, v);
     this.push(b);
   }
-  str(text: string, lengthBytes: 1 | 2, max: number, what: string): void {
+  str(text: string, lengthBytes: 1 | 2, limit: FieldLimit): void {
     const bytes = utf8ToBytes(text);
-    if (bytes.length > max) throw new RangeError(`${what}: at most ${max} bytes, got ${bytes.length}`);
+    checkLimit(bytes.length, limit);
     if (lengthBytes === 1) this.u8(bytes.length);
     else this.u16(bytes.length);
     this.push(bytes);
   }
   headers(headers: HeaderList): void {
-    if (headers.length > maxHeaderCount) throw new RangeError(`headers: at most ${maxHeaderCount}`);
+    checkLimit(headers.length, limits.headerCount);
     this.u16(headers.length);
     for (const [name, value] of headers) {
       if (!isHttpToken(name)) throw new TypeError(`header name ${JSON.stringify(name)} is not a token`);
       if (!isWireHeaderValue(value)) throw new TypeError(`header ${name}: value contains forbidden characters`);
-      this.str(name, 1, 255, 'header name');
-      this.str(value, 2, maxHeaderValueBytes, 'header value');
+      this.str(name, 1, limits.headerName);
+      this.str(value, 2, limits.headerValue);
     }
   }
   finish(type: FrameType, streamId: number): Uint8Array {
@@ -346,6 +391,11 @@ class Writer {
     if (out.length > maxFrameBytes) throw new RangeError(`frame of ${out.length} bytes exceeds ${maxFrameBytes}`);
     return out;
   }
+}
+
+/** @throws {RangeError} naming the limit when `size` is past it. */
+function checkLimit(size: number, limit: FieldLimit): void {
+  if (size > limit.max) throw new RangeError(overLimit(limit, size));
 }
 
 function checkFixed(bytes: Uint8Array, length: number, what: string): Uint8Array {
@@ -375,15 +425,15 @@ export function encodeFrame(frame: Frame): Uint8Array {
       break;
     case FrameType.REQUEST:
       if (!isHttpToken(frame.method)) throw new TypeError('method is not a token');
-      w.str(frame.method, 1, 32, 'method');
-      w.str(frame.url, 2, maxUrlBytes, 'url');
+      w.str(frame.method, 1, limits.method);
+      w.str(frame.url, 2, limits.url);
       w.headers(frame.headers);
       break;
     case FrameType.RESPONSE:
       if (!Number.isInteger(frame.status) || frame.status < 100 || frame.status > 599) throw new RangeError('status: 100..599');
       w.u16(frame.status);
-      w.str(frame.statusText, 1, 255, 'status text');
-      w.str(frame.url, 2, maxUrlBytes, 'url');
+      w.str(frame.statusText, 1, limits.statusText);
+      w.str(frame.url, 2, limits.url);
       w.u8(frame.redirected ? 1 : 0);
       w.headers(frame.headers);
       break;
@@ -391,8 +441,8 @@ export function encodeFrame(frame: Frame): Uint8Array {
       break;
     case FrameType.RESET:
       w.u16(frame.code);
-      w.str(frame.reason, 1, 64, 'reset reason');
-      w.str(truncateUtf8(frame.message, maxResetMessageBytes), 2, maxResetMessageBytes, 'reset message');
+      w.str(frame.reason, 1, limits.resetReason);
+      w.str(truncateUtf8(frame.message, maxResetMessageBytes), 2, limits.resetMessage);
       break;
     case FrameType.WINDOW:
       if (!Number.isInteger(frame.increment) || frame.increment < 1 || frame.increment > 0xffff_ffff) {
@@ -403,7 +453,7 @@ export function encodeFrame(frame: Frame): Uint8Array {
     case FrameType.RECEIPT:
     case FrameType.PROBE:
     case FrameType.CHANNEL_OPEN:
-      if (frame.payload.length > maxOpaquePayloadBytes) throw new RangeError(`payload: at most ${maxOpaquePayloadBytes} bytes`);
+      checkLimit(frame.payload.length, limits.opaquePayload);
       w.push(frame.payload);
       break;
     case FrameType.PING:
@@ -412,12 +462,12 @@ export function encodeFrame(frame: Frame): Uint8Array {
       break;
     case FrameType.GOAWAY:
       w.u16(frame.code);
-      w.str(truncateUtf8(frame.message, maxResetMessageBytes), 2, maxResetMessageBytes, 'goaway message');
+      w.str(truncateUtf8(frame.message, maxResetMessageBytes), 2, limits.goawayMessage);
       break;
   }
   if (frame.type === FrameType.REQUEST || frame.type === FrameType.RESPONSE) {
     const encoded = w.finish(frame.type, frame.streamId);
-    if (encoded.length - frameHeaderBytes > maxHeadBytes) throw new RangeError(`head: at most ${maxHeadBytes} bytes`);
+    checkLimit(encoded.length - frameHeaderBytes, limits.head);
     return encoded;
   }
   return w.finish(frame.type, frame.streamId);
