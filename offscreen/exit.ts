@@ -8,6 +8,7 @@ import { sanitizeRequestHeaders, sanitizeResponseHeaders, type HeaderPair } from
 import type { IncomingStream, RequestHead, ResponseHead } from './tunnel.ts';
 import { formatBytes } from './format-bytes.ts';
 import { fitResponseHead } from './tunnel-head.ts';
+import { createFairSlots } from './exit-slots.ts';
 
 /** Per-exit limits; every field has a default in {@link defaultExitLimits}. */
 export interface ExitLimits {
@@ -23,6 +24,11 @@ export interface ExitLimits {
   maxConcurrentFetches: number;
   /** Requests that may wait for a fetch slot (a page with many images); more are refused with RATE_LIMITED. */
   maxQueuedRequests: number;
+  /**
+   * Time a response body may wait with no progress of the client's reader (no credit returned, so
+   * nothing leaves the send buffer) before the stream is reset as `reader-stalled` and its slot freed.
+   */
+  stalledReaderTimeoutMs: number;
 }
 
 /** Defaults for {@link ExitLimits}. */
@@ -33,6 +39,7 @@ export const defaultExitLimits: Readonly<ExitLimits> = {
   maxRedirects: 10,
   maxConcurrentFetches: 32,
   maxQueuedRequests: 256,
+  stalledReaderTimeoutMs: 30_000,
 };
 
 /**
@@ -55,6 +62,8 @@ export const exitResetReasons = {
   upstreamBrokeOff: 'upstream-broke-off',
   unsendableResponse: 'unsendable-response',
   donorCapReached: 'donor-cap-reached',
+  clientBusy: 'too-many-requests',
+  readerStalled: 'reader-stalled',
 } as const;
 /** One of {@link exitResetReasons}. */
 export type ExitResetReason = (typeof exitResetReasons)[keyof typeof exitResetReasons];
@@ -142,7 +151,7 @@ export interface ExitStats {
 
 /** The handle `createExit` returns. */
 export interface Exit {
-  /** Serves one tunnel stream for `client` (its peer id, for the meter). Never throws. */
+  /** Serves one tunnel stream for `client` (its peer id: for the meter and its fair share of fetch slots). Never throws. */
   handleRequest(stream: IncomingStream, head: RequestHead, client?: string): void;
   /** A snapshot of this exit's counters. */
   stats(): ExitStats;
@@ -150,7 +159,7 @@ export interface Exit {
   close(): void;
 }
 
-/** The most response bytes metered at once: one DATA frame's payload, so a cap is overshot by at most this. */
+/** The most response bytes metered and written at once: one DATA frame's payload, so a cap is overshot by at most this. */
 export const meteredSliceBytes = 64 * 1024;
 
 // fetch's null-body statuses (Fetch standard): no body may be forwarded for them.
@@ -158,6 +167,14 @@ const nullBodyStatuses: readonly number[] = [101, 103, 204, 205, 304];
 const redirectStatuses: readonly number[] = [301, 302, 303, 307, 308];
 // Dropped when a redirect turns a request into a bodiless GET (Fetch standard, "request-body-header name").
 const requestBodyHeaders: readonly string[] = ['content-encoding', 'content-language', 'content-location', 'content-type'];
+
+/** A request the policy allowed, waiting for or holding a fetch slot. */
+interface Admitted {
+  stream: IncomingStream;
+  head: RequestHead;
+  url: URL;
+  client: string;
+}
 
 interface UpstreamRequest {
   method: string;
@@ -188,7 +205,11 @@ export function createExit(options: ExitOptions): Exit {
   const limits: ExitLimits = { ...defaultExitLimits, ...options.limits };
   const redirectMode: RedirectMode = options.redirectMode ?? 'manual';
   const active = new Set<{ stream: IncomingStream; controller: AbortController }>();
-  const waiting: Array<{ stream: IncomingStream; head: RequestHead; url: URL; client: string }> = [];
+  // Each client (its peer id) gets a fair share of the fetch slots: see exit-slots.ts.
+  const slots = createFairSlots<Admitted>({
+    limits: { slots: limits.maxConcurrentFetches, queued: limits.maxQueuedRequests },
+    run: (request, release) => start(request, release),
+  });
   const stats: ExitStats = { requests: 0, active: 0, completed: 0, cancelled: 0, failed: 0, refused: {}, bytesReceived: 0, bytesServed: 0 };
   let closed = false;
 
@@ -214,24 +235,23 @@ export function createExit(options: ExitOptions): Exit {
       refuse(stream, new ExitRefusal(ErrorCode.POLICY_DENIED, verdict.code, verdict.message));
       return;
     }
-    if (active.size < limits.maxConcurrentFetches) start(stream, head, verdict.url, client);
-    else if (waiting.length < limits.maxQueuedRequests) waiting.push({ stream, head, url: verdict.url, client });
-    else refuse(stream, new ExitRefusal(ErrorCode.RATE_LIMITED, exitResetReasons.busy, 'The donor is busy; try again.'));
+    const outcome = slots.submit(client, { stream, head, url: verdict.url, client }, stream.signal);
+    if (outcome === 'busy') refuse(stream, new ExitRefusal(ErrorCode.RATE_LIMITED, exitResetReasons.busy, 'The donor is busy; try again.'));
+    if (outcome === 'client-busy') {
+      refuse(stream, new ExitRefusal(ErrorCode.RATE_LIMITED, exitResetReasons.clientBusy,
+        `You already have ${slots.perClientQueued} requests waiting at this donor, the most one person may; retry when some have finished.`));
+    }
   }
 
-  function start(stream: IncomingStream, head: RequestHead, url: URL, client: string): void {
+  function start({ stream, head, url, client }: Admitted, release: () => void): void {
     const entry = { stream, controller: new AbortController() };
     active.add(entry);
     stats.active = active.size;
     void serve(stream, head, url, client, entry.controller).finally(() => {
       active.delete(entry);
       stats.active = active.size;
-      // Hand the slot to the next waiting request whose client is still there.
-      for (let next = waiting.shift(); next; next = waiting.shift()) {
-        if (next.stream.signal.aborted || closed) continue;
-        start(next.stream, next.head, next.url, next.client);
-        break;
-      }
+      // The fair slots hand it to the next waiting request, fairest client first.
+      release();
     });
   }
 
@@ -276,7 +296,18 @@ export function createExit(options: ExitOptions): Exit {
       if (response.body === null || head.method === 'HEAD' || nullBodyStatuses.includes(response.status)) {
         await discard(response);
       } else {
-        await pipeBody(response.body.getReader(), stream, client, signal);
+        // A write that waits this long means the client's reader has stopped: it may not hold the slot.
+        const stalled = new ExitRefusal(ErrorCode.CANCEL, exitResetReasons.readerStalled,
+          `This response was not read for ${limits.stalledReaderTimeoutMs / 1000} s, so the donor stopped it to make room for others. Retry when you can read it.`);
+        const write = async (chunk: Uint8Array): Promise<void> => {
+          const stallTimer = refuseAfter(limits.stalledReaderTimeoutMs, stalled);
+          try {
+            await stream.write(chunk);
+          } finally {
+            clearTimeout(stallTimer);
+          }
+        };
+        await pipeBody(response.body.getReader(), write, client, signal);
       }
       stream.end();
       stats.completed++;
@@ -379,24 +410,20 @@ export function createExit(options: ExitOptions): Exit {
     return { response, finalUrl: verdict.url.href, redirected: response.redirected };
   }
 
-  async function pipeBody(reader: ReturnType<NonNullable<ExitFetchResponse['body']>['getReader']>, stream: IncomingStream, client: string, signal: AbortSignal): Promise<void> {
+  /** `write` resolves when the stream's send buffer has room: the site is read no faster than the client. */
+  async function pipeBody(reader: ReturnType<NonNullable<ExitFetchResponse['body']>['getReader']>, write: (chunk: Uint8Array) => Promise<void>, client: string, signal: AbortSignal): Promise<void> {
     try {
       for (;;) {
         const { done, value } = await reader.read();
         if (done) return;
         if (value === undefined || value.length === 0) continue;
-        if (!meter) {
-          // write() resolves when the stream's send buffer has room: the site is read no faster than the client.
-          await stream.write(value);
-          stats.bytesServed += value.length;
-          continue;
-        }
-        // Browsers hand over chunks of up to a megabyte; metered in frame-sized slices, a cap is
-        // overshot by at most one slice.
+        // Browsers hand over chunks of up to a megabyte; in frame-sized slices a cap is overshot by at
+        // most one slice, and every credit the reader returns lets a waiting write through (so a write
+        // that waits out the stall timeout means the reader stopped, not that it is slow).
         for (let offset = 0; offset < value.length; offset += meteredSliceBytes) {
           const slice = value.subarray(offset, offset + meteredSliceBytes);
-          await meter.take(client, slice.length, signal);
-          await stream.write(slice);
+          await meter?.take(client, slice.length, signal);
+          await write(slice);
           stats.bytesServed += slice.length;
         }
       }
@@ -419,7 +446,7 @@ export function createExit(options: ExitOptions): Exit {
     close() {
       if (closed) return;
       closed = true;
-      for (const { stream } of waiting.splice(0)) stream.reset(ErrorCode.CANCEL, exitResetReasons.closed, 'The donor stopped sharing. Retry to use another donor.');
+      for (const { stream } of slots.clear()) stream.reset(ErrorCode.CANCEL, exitResetReasons.closed, 'The donor stopped sharing. Retry to use another donor.');
       for (const { stream, controller } of active) {
         stream.reset(ErrorCode.CANCEL, exitResetReasons.closed, 'The donor stopped sharing. Retry to use another donor.');
         controller.abort();
