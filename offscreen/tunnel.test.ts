@@ -3,7 +3,7 @@ import { ErrorCode, FrameType } from '../protocol/frame-types.ts';
 import { encodeData, encodeFrame } from '../protocol/frames.ts';
 import type { FrameTransport } from './frame-transport.ts';
 import { createMemoryTransportPair } from './memory-transport.ts';
-import { createTunnel, type IncomingStream, type RequestHead, type Tunnel, type TunnelLimits } from './tunnel.ts';
+import { createTunnel, maxQueuedRefusals, maxUnansweredPings, type IncomingStream, type RequestHead, type Tunnel, type TunnelLimits } from './tunnel.ts';
 import { TunnelError } from './tunnel-error.ts';
 import { pattern, sha256Hex as digest } from '../tests/support/exit-harness.ts';
 import { readAll } from '../tests/support/streams.ts';
@@ -164,6 +164,99 @@ describe('tunnel', () => {
     const error = await client.closed;
     expect(error.code).toBe(ErrorCode.TIMEOUT);
     expect(error.linkFailed).toBe(true);
+  });
+
+  describe('control-frame flood', () => {
+    /** A transport whose send buffer never drains (the peer does not read), fed by hand. */
+    function stuckTransport() {
+      let handler: ((m: Uint8Array) => void) | undefined;
+      const closeHandlers: Array<() => void> = [];
+      const sent: Uint8Array[] = [];
+      const transport: FrameTransport = {
+        send: (m) => void sent.push(Uint8Array.from(m)),
+        // Far above any high-water mark, for good.
+        bufferedAmount: 64 * 1024 * 1024,
+        drained: () => new Promise<void>(() => {}),
+        onMessage: (h) => void (handler = h),
+        onClose: (h) => void closeHandlers.push(h),
+        closed: false,
+        close() {
+          if (transport.closed) return;
+          (transport as { closed: boolean }).closed = true;
+          for (const h of closeHandlers) h();
+        },
+      };
+      return { transport, sent, deliver: (m: Uint8Array) => handler?.(m) };
+    }
+    const ping = (i: number) => encodeFrame({ type: FrameType.PING, streamId: 0, payload: Uint8Array.of(0, 0, 0, 0, i >>> 24, (i >>> 16) & 0xff, (i >>> 8) & 0xff, i & 0xff) });
+    const pongBytes = ping(0).length;
+
+    it('closes a peer that floods PINGs while not reading, and holds a bounded queue until then', async () => {
+      const { transport, sent, deliver } = stuckTransport();
+      const donor = createTunnel({ transport, role: 'donor', onRequest: () => {} });
+      let peakQueuedBytes = 0;
+      let delivered = 0;
+      // A million PINGs once grew the donor's heap by 185 MiB; each task delivers a burst, as a data channel would.
+      while (delivered < 1_000_000 && !donor.isClosed) {
+        for (let i = 0; i < 1000 && !donor.isClosed; i++) deliver(ping(delivered++));
+        peakQueuedBytes = Math.max(peakQueuedBytes, donor.stats().queuedControlBytes);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(donor.isClosed).toBe(true);
+      const error = await donor.closed;
+      expect(error.code).toBe(ErrorCode.FLOOD);
+      expect(error.message).toMatch(/PING/);
+      expect(delivered).toBe(maxUnansweredPings + 1);
+      expect(peakQueuedBytes).toBeLessThanOrEqual(maxUnansweredPings * pongBytes);
+      // The peer is told why, in a GOAWAY that jumps the stuck queue.
+      expect(sent.map((m) => m[1])).toEqual([FrameType.GOAWAY]);
+    });
+
+    it('closes a peer that floods REQUESTs past the stream limit while not reading', async () => {
+      const { transport, deliver } = stuckTransport();
+      const donor = createTunnel({ transport, role: 'donor', onRequest: () => {}, limits: { maxConcurrentStreams: 2 } });
+      let peakQueuedBytes = 0;
+      for (let id = 1; id < 2 * 100_000 && !donor.isClosed; id += 2) {
+        deliver(encodeFrame({ type: FrameType.REQUEST, streamId: id, method: 'GET', url: 'https://x.example/', headers: [] }));
+        peakQueuedBytes = Math.max(peakQueuedBytes, donor.stats().queuedControlBytes);
+        if (id % 1000 === 1) await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(donor.isClosed).toBe(true);
+      expect((await donor.closed).code).toBe(ErrorCode.FLOOD);
+      expect(peakQueuedBytes).toBeLessThanOrEqual(maxQueuedRefusals * 128);
+    });
+
+    it('answers an honest peer’s pings on an idle link for as long as it lasts', async () => {
+      const limits = { pingIntervalMs: 40, peerTimeoutMs: 400 };
+      const { client, donor } = pair(undefined, limits);
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(client.isClosed).toBe(false);
+      expect(donor.isClosed).toBe(false);
+      // Both sides pinged, and heard PONGs back: many timeouts' worth of idle time passed.
+      expect(client.stats().framesReceived).toBeGreaterThan(5);
+      expect(donor.stats().framesReceived).toBeGreaterThan(5);
+      // Then real traffic flows as before.
+      const { stream } = await request(client, 'https://t.example/?size=100000');
+      expect((await readAll(stream.readable)).length).toBe(100_000);
+      client.close();
+    });
+
+    it('answers a burst of PINGs from a peer that reads its PONGs', async () => {
+      const [a, b] = createMemoryTransportPair();
+      const donor = createTunnel({ transport: a, role: 'donor', onRequest: () => {} });
+      const pongs: Uint8Array[] = [];
+      b.onMessage((m) => {
+        if (m[1] === FrameType.PONG) pongs.push(m);
+      });
+      // One at a time, each after the last PONG: however many, each is answered.
+      for (let i = 0; i < 200; i++) {
+        b.send(ping(i));
+        while (pongs.length <= i) await new Promise((r) => setTimeout(r, 0));
+      }
+      expect(donor.isClosed).toBe(false);
+      expect(pongs.at(-1)).toEqual(Uint8Array.from([...ping(199).subarray(0, 1), FrameType.PONG, ...ping(199).subarray(2)]));
+      donor.close();
+    });
   });
 
   describe('hostile peer', () => {

@@ -36,6 +36,14 @@ export const defaultTunnelLimits: TunnelLimits = {
 
 /** Pause before re-checking a send buffer that `drained()` reported empty but is still full. */
 export const drainRetryMs = 5;
+/**
+ * PONGs that may wait unsent; a PING past them closes the link with FLOOD. An honest peer PINGs
+ * only after pingIntervalMs of silence, once per heartbeat, and gives up after peerTimeoutMs: at
+ * most 7 PINGs with the default timings, so only a peer that floods while not reading gets here.
+ */
+export const maxUnansweredPings = 8;
+/** RESET REFUSED_STREAM answers that may wait unsent; a REQUEST past them closes the link with FLOOD. */
+export const maxQueuedRefusals = 128;
 
 export interface RequestHead {
   method: string;
@@ -77,6 +85,14 @@ export interface TunnelStats {
   framesSent: number;
   framesReceived: number;
   openStreams: number;
+  /** Control frames (heads, WINDOW, RESET, PONG, …) queued and not yet handed to the transport, in bytes. */
+  queuedControlBytes: number;
+}
+
+/** A control frame waiting for the scheduler; `reply` marks the ones a peer can make us queue. */
+interface QueuedFrame {
+  bytes: Uint8Array;
+  reply?: 'pong' | 'refusal';
 }
 
 export interface Tunnel {
@@ -98,14 +114,17 @@ export function createTunnel(options: TunnelOptions): Tunnel {
   const { transport, role } = options;
   const streams = new Map<number, StreamState>();
   // Link frames (stream 0) are never metered nor held back; stream control frames are.
-  const linkControl: Uint8Array[] = [];
-  const streamControl: Uint8Array[] = [];
+  const linkControl: QueuedFrame[] = [];
+  const streamControl: QueuedFrame[] = [];
+  // What a peer can make us queue in reply, bounded so that one that does not read cannot grow it.
+  let queuedPongs = 0;
+  let queuedRefusals = 0;
   const { meter } = options;
   let waitingForRoom = false;
   // Transports copy on send, so every DATA frame of this link is assembled in one buffer.
   const dataFrameBuffer = new Uint8Array(maxFrameBytes);
   const ready = new Set<StreamState>();
-  const stats: TunnelStats = { bytesSent: 0, bytesReceived: 0, framesSent: 0, framesReceived: 0, openStreams: 0 };
+  const stats: TunnelStats = { bytesSent: 0, bytesReceived: 0, framesSent: 0, framesReceived: 0, openStreams: 0, queuedControlBytes: 0 };
   let nextOwnId = role === 'client' ? 1 : 2;
   let highestPeerId = 0;
   let pumping = false;
@@ -136,10 +155,24 @@ export function createTunnel(options: TunnelOptions): Tunnel {
     },
   };
 
-  function queueControl(frame: Frame): void {
+  function queueControl(frame: Frame, reply?: QueuedFrame['reply']): void {
     if (closeError) return;
-    (frame.streamId === 0 ? linkControl : streamControl).push(encodeFrame(frame));
+    const bytes = encodeFrame(frame);
+    (frame.streamId === 0 ? linkControl : streamControl).push({ bytes, reply });
+    stats.queuedControlBytes += bytes.length;
+    if (reply === 'pong') queuedPongs++;
+    else if (reply === 'refusal') queuedRefusals++;
     schedulePump();
+  }
+
+  /** Takes the head of a control queue for sending. */
+  function dequeue(queue: QueuedFrame[]): Uint8Array | undefined {
+    const item = queue.shift();
+    if (!item) return undefined;
+    stats.queuedControlBytes -= item.bytes.length;
+    if (item.reply === 'pong') queuedPongs--;
+    else if (item.reply === 'refusal') queuedRefusals--;
+    return item.bytes;
   }
 
   function sendMetered(bytes: Uint8Array): void {
@@ -180,7 +213,7 @@ export function createTunnel(options: TunnelOptions): Tunnel {
           if (transport.bufferedAmount >= limits.transportHighWaterBytes) await new Promise((resolve) => setTimeout(resolve, drainRetryMs));
           continue;
         }
-        const linkFrame = linkControl.shift();
+        const linkFrame = dequeue(linkControl);
         if (linkFrame) {
           sendNow(linkFrame);
           continue;
@@ -188,9 +221,8 @@ export function createTunnel(options: TunnelOptions): Tunnel {
         const room = meter ? meter.room() : Number.POSITIVE_INFINITY;
         const controlFrame = streamControl[0];
         if (controlFrame) {
-          if (controlFrame.length > room) return waitForRoom();
-          streamControl.shift();
-          sendMetered(controlFrame);
+          if (controlFrame.bytes.length > room) return waitForRoom();
+          sendMetered(dequeue(streamControl)!); // the head checked just above
           continue;
         }
         const stream = nextReady();
@@ -231,6 +263,7 @@ export function createTunnel(options: TunnelOptions): Tunnel {
     ready.clear();
     linkControl.length = 0;
     streamControl.length = 0;
+    queuedPongs = queuedRefusals = stats.queuedControlBytes = 0;
     stats.openStreams = 0;
     if (linger) closeAfterDrain(transport);
     else transport.close();
@@ -282,7 +315,10 @@ export function createTunnel(options: TunnelOptions): Tunnel {
       case FrameType.HELLO:
         throw new TunnelError(ErrorCode.PROTOCOL_ERROR, '', 'HELLO after the link was established.');
       case FrameType.PING:
-        queueControl({ type: FrameType.PONG, streamId: 0, payload: frame.payload });
+        if (queuedPongs >= maxUnansweredPings) {
+          throw new TunnelError(ErrorCode.FLOOD, '', `The peer sent more than ${maxUnansweredPings} PINGs that wait for an answer while it reads nothing: the link is closed.`);
+        }
+        queueControl({ type: FrameType.PONG, streamId: 0, payload: frame.payload }, 'pong');
         return;
       case FrameType.PONG:
         return;
@@ -345,7 +381,10 @@ export function createTunnel(options: TunnelOptions): Tunnel {
     }
     highestPeerId = frame.streamId;
     if (!options.onRequest || streams.size >= limits.maxConcurrentStreams) {
-      queueControl({ type: FrameType.RESET, streamId: frame.streamId, code: ErrorCode.REFUSED_STREAM, reason: 'too-many-streams', message: `This peer serves at most ${limits.maxConcurrentStreams} requests at once.` });
+      if (queuedRefusals >= maxQueuedRefusals) {
+        throw new TunnelError(ErrorCode.FLOOD, '', `The peer opened more than ${maxQueuedRefusals} requests past the limit of ${limits.maxConcurrentStreams} while it reads nothing: the link is closed.`);
+      }
+      queueControl({ type: FrameType.RESET, streamId: frame.streamId, code: ErrorCode.REFUSED_STREAM, reason: 'too-many-streams', message: `This peer serves at most ${limits.maxConcurrentStreams} requests at once.` }, 'refusal');
       return;
     }
     const stream = new StreamState(frame.streamId, link, limits, false);
@@ -377,7 +416,8 @@ export function createTunnel(options: TunnelOptions): Tunnel {
       const stream = new StreamState(id, link, limits, true);
       streams.set(id, stream);
       stats.openStreams = streams.size;
-      streamControl.push(requestFrame);
+      streamControl.push({ bytes: requestFrame });
+      stats.queuedControlBytes += requestFrame.length;
       schedulePump();
       return stream.outgoingHandle();
     },

@@ -69,6 +69,7 @@ export const ErrorCode = {
   CANCEL: 9,
   HELLO_FAILED: 10,
   TIMEOUT: 11,
+  FLOOD: 12,
   POLICY_DENIED: 20,
   UPSTREAM_FAILED: 21,
   BODY_TOO_LARGE: 22,
