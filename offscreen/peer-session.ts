@@ -12,13 +12,20 @@ import { unknownCountry, type SignalBody } from '../protocol/signaling-messages.
 import { closeAfterDrain, type FrameTransport } from './frame-transport.ts';
 import { createPeerLink, type PeerLink, type PeerLinkOptions } from './peer-link.ts';
 import { newSignalSession, type SignalingClient } from './signaling-client.ts';
-import type { ChannelPayments, Payments } from './channel-payments.ts';
+import { paidRequests, type ChannelPayments, type Payments } from './channel-payments.ts';
 import { createTunnel, type IncomingStream, type RequestHead, type Tunnel, type TunnelLimits } from './tunnel.ts';
 
 /** ICE and DTLS must finish within this, or the attempt fails with a clear error. */
 export const connectTimeoutMs = 20_000;
 /** The peer's HELLO must arrive this soon after the channel opens. */
 export const helloTimeoutMs = 5_000;
+/**
+ * Links one client identity (its peer id, which signaling authenticated and HELLO proves) may hold
+ * at a donor at once, connecting ones included: two, so a client replacing a failed link is not
+ * refused while the donor has yet to notice the old one is gone. Identities are free, so this stops
+ * only the cheap attack of one identity taking every slot; see docs/exit-policy.md, "Fairness".
+ */
+export const maxSessionsPerClient = 2;
 
 /** Signal `data` as simple-peer produces it; anything else from the wire is refused. */
 const signalDataSchema = z.union([
@@ -101,7 +108,7 @@ function handshake(transport: FrameTransport, peerId: string, country: string, c
         if (frame.type !== FrameType.HELLO) throw new HelloError('bad-signature', 'The peer’s first frame was not a HELLO.');
         const verified = verifyHello(frame, peerId, context);
         const payments = options.payments.forSession({ role: context.role, identity: options.identity, peerId: verified.peerId, peerCountry: country, peerPaymentAddress: verified.paymentAddress, price: options.price });
-        const tunnel = createTunnel({ transport, role: context.role, onRequest, limits: options.tunnelLimits, meter: payments.meter, onOpaqueFrame: (f) => payments.onOpaqueFrame(f) });
+        const tunnel = createTunnel({ transport, role: context.role, onRequest: paidRequests(payments, onRequest), limits: options.tunnelLimits, meter: payments.meter, onOpaqueFrame: (f) => payments.onOpaqueFrame(f) });
         settled = true;
         payments.attach(tunnel).then(
           () => resolve({ peerId: verified.peerId, country, paymentAddress: verified.paymentAddress, tunnel, payments }),
@@ -229,6 +236,8 @@ export async function dialPeer(donorPeerId: string, options: DialOptions): Promi
 export interface AcceptOptions extends SessionOptions {
   /** Sessions at once; further offers get a 'bye'. */
   maxSessions: number;
+  /** Sessions one client identity may hold at once; further offers from it get a 'bye'. Default {@link maxSessionsPerClient}. */
+  maxSessionsPerClient?: number;
   onRequest: (stream: IncomingStream, head: RequestHead, peerId: string) => void;
   onSession?: (session: EstablishedSession) => void;
   onSessionError?: (peerId: string, error: PeerSessionError) => void;
@@ -239,6 +248,14 @@ export function acceptPeers(options: AcceptOptions): { stop(): void; readonly ac
   const { signaling } = options;
   const pending = new Map<string, SessionState>();
   const established = new Set<EstablishedSession>();
+  const perClient = options.maxSessionsPerClient ?? maxSessionsPerClient;
+  /** Sessions of `peerId`, connecting or established. */
+  const sessionsOf = (peerId: string): number => {
+    let count = 0;
+    for (const key of pending.keys()) if (key.startsWith(`${peerId}/`)) count++;
+    for (const session of established) if (session.peerId === peerId) count++;
+    return count;
+  };
 
   function start(from: string, country: string, body: SignalBody, offer: SignalData): void {
     if (!body.nonce) {
@@ -247,6 +264,10 @@ export function acceptPeers(options: AcceptOptions): { stop(): void; readonly ac
     }
     if (pending.size + established.size >= options.maxSessions) {
       signaling.sendSignal(from, { session: body.session, kind: 'bye', data: 'This donor is serving as many people as it allows right now.' });
+      return;
+    }
+    if (sessionsOf(from) >= perClient) {
+      signaling.sendSignal(from, { session: body.session, kind: 'bye', data: `You already have ${perClient} connections to this donor, the most one person may hold at once; close one and try again.` });
       return;
     }
     const key = `${from}/${body.session}`;
