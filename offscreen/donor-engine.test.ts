@@ -19,6 +19,8 @@ import {
   type DonorEngine,
 } from './donor-engine.ts';
 import type { Exit, ExitFetch } from './exit.ts';
+import { createMemoryTransportPair } from './memory-transport.ts';
+import { createTunnel } from './tunnel.ts';
 import type { EstablishedSession } from './peer-session.ts';
 import { SignalingError, type SignalingCloseInfo } from './signaling-client.ts';
 import type { UsageLedger, UsageSnapshot } from './usage-ledger.ts';
@@ -42,7 +44,7 @@ interface FakeDonor {
 type Outcome = 'connect' | Error | 'hang';
 
 /** Everything an engine test needs: the engine, its fakes and what it reported. */
-function setup(options: { usage?: Partial<UsageSnapshot>; battery?: BatteryMonitor } = {}) {
+function setup(options: { usage?: Partial<UsageSnapshot>; battery?: BatteryMonitor; fetch?: ExitFetch } = {}) {
   const statuses: DonorStatus[] = [];
   const donors: FakeDonor[] = [];
   const attempts: number[] = [];
@@ -105,7 +107,7 @@ function setup(options: { usage?: Partial<UsageSnapshot>; battery?: BatteryMonit
   const engine: DonorEngine = createDonorEngine({
     loadIdentity: async () => ({}) as Identity,
     payment: { loadPaymentKey: async () => Wallet.createRandom(), domain: localReceiptDomain, ledger: makeMemoryPaymentLedger({ initialWindowBytes: initialCreditWindowBytes }) },
-    createFetch: () => vi.fn() as unknown as ExitFetch,
+    createFetch: () => options.fetch ?? (vi.fn() as unknown as ExitFetch),
     ledger,
     ...(options.battery ? { battery: options.battery } : {}),
     onStatus: (status) => statuses.push(status),
@@ -232,6 +234,36 @@ describe('createDonorEngine: starting and stopping', () => {
     closeTunnel();
     await settle();
     expect(t.last()).toMatchObject({ state: 'connected', helpingNow: 0 });
+  });
+});
+
+describe('createDonorEngine: one client on several links', () => {
+  it('keeps counting a client under its country while one of its two links is still open', async () => {
+    const page = 'served through the second link';
+    const t = setup({ fetch: async () => new Response(page, { status: 200 }) });
+    t.engine.configure(config(sharingOn()));
+    await settle();
+    const fake = t.donors[0]!;
+    const links = [0, 1].map(() => {
+      let closeTunnel!: () => void; // assigned by the Promise executor
+      const closed = new Promise<void>((resolve) => (closeTunnel = resolve));
+      fake.options.onSession!({ peerId: 'client-1', country: 'BR', paymentAddress: '', tunnel: { closed } } as unknown as EstablishedSession);
+      return closeTunnel;
+    });
+    links[0]!();
+    await settle();
+    // The second link of the same identity serves a request after the first one closed.
+    const [clientEnd, donorEnd] = createMemoryTransportPair();
+    const donorTunnel = createTunnel({ transport: donorEnd, role: 'donor', onRequest: (stream, head) => fake.options.exit.handleRequest(stream, head, 'client-1') });
+    const clientTunnel = createTunnel({ transport: clientEnd, role: 'client' });
+    const stream = clientTunnel.open({ method: 'GET', url: 'https://news.example.com/', headers: [] });
+    stream.end();
+    const body = new Response(stream.readable).text();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(await body).toBe(page);
+    expect(t.ledger.add).toHaveBeenCalledWith(page.length, 'BR');
+    clientTunnel.close();
+    donorTunnel.close();
   });
 });
 

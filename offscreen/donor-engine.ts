@@ -197,6 +197,8 @@ export function createDonorEngine(options: DonorEngineOptions): DonorEngine {
     const wallet = await options.payment.loadPaymentKey();
     const policy = createExitPolicy({ allowPlainHttp: settings.allowPlainHttp, ...(options.testOrigin ? { testOrigin: options.testOrigin } : {}) });
     const exit = createExit({ fetch: options.createFetch(policy), policy, meter, ...options.exit });
+    /** Open links per client identity, for this donor's sessions. */
+    const links = new Map<string, number>();
     let donor: Donor;
     try {
       donor = await start({
@@ -209,10 +211,19 @@ export function createDonorEngine(options: DonorEngineOptions): DonorEngine {
         rtcConfig: options.rtcConfig,
         payment: { wallet, domain: options.payment.domain, ledger: options.payment.ledger, onRefusal: options.payment.onRefusal },
         onSession: (session) => {
+          // One identity may hold several links (peer-session.ts maxSessionsPerClient): its country and
+          // rate limit are forgotten with its last link, so closing one link neither loses the country
+          // of what the others serve nor hands the client a fresh rate-limit burst.
+          links.set(session.peerId, (links.get(session.peerId) ?? 0) + 1);
           meter?.noteClient(session.peerId, session.country);
           evaluate();
           void session.tunnel.closed.then(() => {
-            meter?.forgetClient(session.peerId);
+            const left = (links.get(session.peerId) ?? 1) - 1;
+            if (left > 0) links.set(session.peerId, left);
+            else {
+              links.delete(session.peerId);
+              meter?.forgetClient(session.peerId);
+            }
             evaluate();
           });
         },
