@@ -47,6 +47,7 @@ export const signalingErrorCodes = [
   'bad-listing',
   'bad-signal',
   'overloaded',
+  'too-many-connections',
   'replaced',
   'internal',
 ] as const;
@@ -67,6 +68,8 @@ export const signalingErrorMessages: Readonly<Record<SignalingErrorCode, string>
   'bad-listing': "The donor listing was refused: its signature, owner or timestamp is wrong. Check this computer's clock.",
   'bad-signal': 'A connection-setup message was refused because its sender or recipient did not match.',
   overloaded: 'The signaling server is at capacity. Try again in a minute.',
+  'too-many-connections':
+    'Too many connections to the signaling server come from your network (your IP address). Close Porchlight on other devices or browsers on this network, or try again in a minute.',
   replaced: 'This identity logged in again from another connection, so this one was closed.',
   internal: 'The signaling server hit an internal error. Try again.',
 };

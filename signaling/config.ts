@@ -8,7 +8,12 @@ import {
   maxIceServers,
   type IceServer,
 } from '../protocol/signaling-messages.ts';
-import { defaultSessionReservationMs } from './presence.ts';
+import {
+  defaultMaxReservationsPerIp,
+  defaultMaxReservationsPerPeer,
+  defaultOfferTimeoutMs,
+  defaultSessionReservationMs,
+} from './reservations.ts';
 import { signalingLogLevels, type SignalingLogLevel } from './log.ts';
 
 /** A token bucket's burst and sustained rate. */
@@ -33,15 +38,23 @@ export interface SignalingConfig {
   readonly maxBufferedBytes: number;
   /** Most simultaneous WebSocket connections; beyond it new ones get HTTP 503. */
   readonly maxConnections: number;
+  /** Most simultaneous connections from one IPv4 address or IPv6 /64; beyond it `too-many-connections`. */
+  readonly maxConnectionsPerIp: number;
   /** Time a connection has to log in, in milliseconds. */
   readonly loginTimeoutMs: number;
   /** Interval of WebSocket ping frames, in milliseconds; a socket silent for two is dropped. */
   readonly pingIntervalMs: number;
-  /** How long a `find` holds a donor's session slot, in milliseconds. */
+  /** How long a `find` holds a donor's session slot once an offer followed, in milliseconds from the find. */
   readonly sessionReservationMs: number;
+  /** How long a `find`'s slot waits for the finder's offer before it is released, in milliseconds. */
+  readonly offerTimeoutMs: number;
+  /** Most session slots one peer holds at once; a find past it releases the peer's oldest. */
+  readonly maxReservationsPerPeer: number;
+  /** Most session slots one IPv4 address or IPv6 /64 holds at once, over all its peers. */
+  readonly maxReservationsPerIp: number;
   /** Largest difference between a listing's `issuedAt` and the server clock, in milliseconds. */
   readonly listingMaxSkewMs: number;
-  /** New connections per remote IP. */
+  /** New connections per remote IP (IPv4 address or IPv6 /64, as every per-IP limit). */
   readonly ipConnectionRate: RateLimit;
   /** Messages per remote IP, over all its connections. */
   readonly ipMessageRate: RateLimit;
@@ -61,9 +74,13 @@ export const defaultSignalingConfig: SignalingConfig = {
   maxMessageBytes: defaultMaxSignalingMessageBytes,
   maxBufferedBytes: 1024 * 1024,
   maxConnections: 10_000,
+  maxConnectionsPerIp: 32,
   loginTimeoutMs: 10_000,
   pingIntervalMs: 30_000,
   sessionReservationMs: defaultSessionReservationMs,
+  offerTimeoutMs: defaultOfferTimeoutMs,
+  maxReservationsPerPeer: defaultMaxReservationsPerPeer,
+  maxReservationsPerIp: defaultMaxReservationsPerIp,
   listingMaxSkewMs: 5 * 60_000,
   ipConnectionRate: { burst: 20, perSecond: 1 },
   ipMessageRate: { burst: 200, perSecond: 100 },
@@ -114,9 +131,13 @@ const envSchema = z.object({
   [`${prefix}MAX_MESSAGE_BYTES`]: integer(1_024, 1024 * 1024).default(d.maxMessageBytes),
   [`${prefix}MAX_BUFFERED_BYTES`]: integer(16 * 1024, 256 * 1024 * 1024).default(d.maxBufferedBytes),
   [`${prefix}MAX_CONNECTIONS`]: integer(1, 1_000_000).default(d.maxConnections),
+  [`${prefix}MAX_CONNECTIONS_PER_IP`]: integer(1, 1_000_000).default(d.maxConnectionsPerIp),
   [`${prefix}LOGIN_TIMEOUT_MS`]: integer(100, 600_000).default(d.loginTimeoutMs),
   [`${prefix}PING_INTERVAL_MS`]: integer(1_000, 600_000).default(d.pingIntervalMs),
   [`${prefix}SESSION_RESERVATION_MS`]: integer(1_000, 3_600_000).default(d.sessionReservationMs),
+  [`${prefix}OFFER_TIMEOUT_MS`]: integer(1_000, 3_600_000).default(d.offerTimeoutMs),
+  [`${prefix}MAX_RESERVATIONS_PER_PEER`]: integer(1, 10_000).default(d.maxReservationsPerPeer),
+  [`${prefix}MAX_RESERVATIONS_PER_IP`]: integer(1, 1_000_000).default(d.maxReservationsPerIp),
   [`${prefix}LISTING_MAX_SKEW_MS`]: integer(1_000, 86_400_000).default(d.listingMaxSkewMs),
   [`${prefix}IP_CONNECT_BURST`]: rate.default(d.ipConnectionRate.burst),
   [`${prefix}IP_CONNECTS_PER_SECOND`]: rate.default(d.ipConnectionRate.perSecond),
@@ -150,9 +171,13 @@ export function loadSignalingConfig(env: Readonly<Record<string, string | undefi
     maxMessageBytes: e[`${prefix}MAX_MESSAGE_BYTES`],
     maxBufferedBytes: e[`${prefix}MAX_BUFFERED_BYTES`],
     maxConnections: e[`${prefix}MAX_CONNECTIONS`],
+    maxConnectionsPerIp: e[`${prefix}MAX_CONNECTIONS_PER_IP`],
     loginTimeoutMs: e[`${prefix}LOGIN_TIMEOUT_MS`],
     pingIntervalMs: e[`${prefix}PING_INTERVAL_MS`],
     sessionReservationMs: e[`${prefix}SESSION_RESERVATION_MS`],
+    offerTimeoutMs: e[`${prefix}OFFER_TIMEOUT_MS`],
+    maxReservationsPerPeer: e[`${prefix}MAX_RESERVATIONS_PER_PEER`],
+    maxReservationsPerIp: e[`${prefix}MAX_RESERVATIONS_PER_IP`],
     listingMaxSkewMs: e[`${prefix}LISTING_MAX_SKEW_MS`],
     ipConnectionRate: { burst: e[`${prefix}IP_CONNECT_BURST`], perSecond: e[`${prefix}IP_CONNECTS_PER_SECOND`] },
     ipMessageRate: { burst: e[`${prefix}IP_MESSAGE_BURST`], perSecond: e[`${prefix}IP_MESSAGES_PER_SECOND`] },

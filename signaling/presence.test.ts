@@ -8,6 +8,9 @@ function donor(n: number, country: string, maxSessions = 2) {
   return { peerId: id(n), listing: { body: JSON.stringify(body), sig: '0'.repeat(128) }, body, country };
 }
 
+/** The asking side of a query: peer `n`, on a network of its own. */
+const from = (n: number) => ({ requester: id(n), network: `198.51.100.${n}` });
+
 function fakeClock() {
   let t = 0;
   return { now: () => t, advance: (ms: number) => void (t += ms) };
@@ -18,11 +21,11 @@ describe('presence', () => {
     const presence = createPresence();
     presence.announce(donor(1, 'DE'));
     presence.announce(donor(2, 'FR'));
-    expect(presence.pick({ country: 'DE', requester: id(9) })?.peerId).toBe(id(1));
-    expect(presence.pick({ country: 'JP', requester: id(9) })).toBeUndefined();
-    expect(presence.pick({ country: 'DE', requester: id(1) })).toBeUndefined();
-    expect(presence.pick({ country: 'DE', requester: id(9), exclude: [id(1)] })).toBeUndefined();
-    expect(presence.pick({ requester: id(9), exclude: [id(1)] })?.peerId).toBe(id(2));
+    expect(presence.pick({ country: 'DE', ...from(9) })?.peerId).toBe(id(1));
+    expect(presence.pick({ country: 'JP', ...from(9) })).toBeUndefined();
+    expect(presence.pick({ country: 'DE', ...from(1) })).toBeUndefined();
+    expect(presence.pick({ country: 'DE', ...from(9), exclude: [id(1)] })).toBeUndefined();
+    expect(presence.pick({ ...from(9), exclude: [id(1)] })?.peerId).toBe(id(2));
   });
 
   it('matches a sponsor code only with donors who share for that partner', () => {
@@ -30,10 +33,10 @@ describe('presence', () => {
     const sponsored = donor(1, 'DE');
     presence.announce({ ...sponsored, body: { ...sponsored.body, sponsor: 'NGO-7' } });
     presence.announce(donor(2, 'DE'));
-    expect(presence.pick({ requester: id(9), sponsor: 'NGO-7' })?.peerId).toBe(id(1));
-    expect(presence.pick({ requester: id(9), sponsor: 'NGO-8' })).toBeUndefined();
+    expect(presence.pick({ ...from(9), sponsor: 'NGO-7' })?.peerId).toBe(id(1));
+    expect(presence.pick({ ...from(9), sponsor: 'NGO-8' })).toBeUndefined();
     // Without a code any donor may be offered, sponsored or not.
-    const offered = new Set([presence.pick({ requester: id(8) })?.peerId, presence.pick({ requester: id(7) })?.peerId, presence.pick({ requester: id(6) })?.peerId]);
+    const offered = new Set([presence.pick({ ...from(8) })?.peerId, presence.pick({ ...from(7) })?.peerId, presence.pick({ ...from(6) })?.peerId]);
     expect([...offered].every((peer) => peer === id(1) || peer === id(2))).toBe(true);
   });
 
@@ -41,13 +44,40 @@ describe('presence', () => {
     const clock = fakeClock();
     const presence = createPresence({ now: clock.now, sessionReservationMs: 1_000 });
     presence.announce(donor(1, 'DE', 2));
-    expect(presence.pick({ requester: id(9) })).toBeDefined();
-    expect(presence.pick({ requester: id(8) })).toBeDefined();
-    expect(presence.pick({ requester: id(7) })).toBeUndefined();
+    expect(presence.pick({ ...from(9) })).toBeDefined();
+    expect(presence.pick({ ...from(8) })).toBeDefined();
+    expect(presence.pick({ ...from(7) })).toBeUndefined();
     expect(presence.reservedSessions(id(1))).toBe(2);
     clock.advance(1_001);
     expect(presence.reservedSessions(id(1))).toBe(0);
-    expect(presence.pick({ requester: id(7) })).toBeDefined();
+    expect(presence.pick({ ...from(7) })).toBeDefined();
+  });
+
+  it('holds a slot past the offer timeout only when an offer followed, and frees a leaving peer’s others', () => {
+    const clock = fakeClock();
+    const presence = createPresence({ now: clock.now, offerTimeoutMs: 1_000, sessionReservationMs: 5_000 });
+    presence.announce(donor(1, 'DE', 2));
+    presence.pick({ ...from(9) });
+    presence.pick({ ...from(8) });
+    presence.offered(id(9), id(1));
+    clock.advance(1_000);
+    expect(presence.reservedSessions(id(1))).toBe(1);
+    presence.pick({ ...from(7) });
+    presence.leave(id(7));
+    presence.leave(id(9)); // its offer stands: the session may be up without signaling
+    expect(presence.reservedSessions(id(1))).toBe(1);
+  });
+
+  it('gives a network holding nothing a slot that one hoarding network holds, when every slot is lent', () => {
+    const presence = createPresence();
+    presence.announce(donor(1, 'DE', 2));
+    const hoarder = (n: number) => ({ requester: id(n), network: '198.51.100.7' });
+    expect(presence.pick(hoarder(20))).toBeDefined();
+    expect(presence.pick(hoarder(21))).toBeDefined();
+    expect(presence.pick(hoarder(22))).toBeUndefined();
+    expect(presence.pick({ ...from(9), country: 'DE' })?.peerId).toBe(id(1));
+    expect(presence.pick({ ...from(8), country: 'NL' })).toBeUndefined(); // only a matching donor's slot is taken
+    expect(presence.reservedSessions(id(1))).toBe(2);
   });
 
   it('chooses among matches with the injected randomness', () => {
@@ -55,9 +85,9 @@ describe('presence', () => {
     const presence = createPresence({ random: () => next });
     for (const n of [1, 2, 3]) presence.announce(donor(n, 'DE', 100));
     next = 0;
-    expect(presence.pick({ requester: id(9) })?.peerId).toBe(id(1));
+    expect(presence.pick({ ...from(9) })?.peerId).toBe(id(1));
     next = 0.999;
-    expect(presence.pick({ requester: id(9) })?.peerId).toBe(id(3));
+    expect(presence.pick({ ...from(9) })?.peerId).toBe(id(3));
   });
 
   it('finds one named donor, and only when it is announced, free, matching and not the requester', () => {
@@ -65,16 +95,16 @@ describe('presence', () => {
     const presence = createPresence({ now: clock.now, sessionReservationMs: 1_000 });
     presence.announce(donor(1, 'DE', 1));
     presence.announce(donor(2, 'DE', 5));
-    for (let i = 0; i < 5; i++) expect(presence.pick({ requester: id(9), donor: id(2) })?.peerId).toBe(id(2));
-    expect(presence.pick({ requester: id(9), donor: id(2) })).toBeUndefined(); // all five slots lent
-    expect(presence.pick({ requester: id(9), donor: id(3) })).toBeUndefined(); // never announced
-    expect(presence.pick({ requester: id(1), donor: id(1) })).toBeUndefined();
-    expect(presence.pick({ requester: id(9), donor: id(1), country: 'NL' })).toBeUndefined();
-    expect(presence.pick({ requester: id(9), donor: id(1), exclude: [id(1)] })).toBeUndefined();
-    expect(presence.pick({ requester: id(9), donor: id(1), country: 'DE' })?.peerId).toBe(id(1));
+    for (let i = 0; i < 5; i++) expect(presence.pick({ ...from(10 + i), donor: id(2) })?.peerId).toBe(id(2));
+    expect(presence.pick({ ...from(9), donor: id(2) })).toBeUndefined(); // all five slots lent
+    expect(presence.pick({ ...from(9), donor: id(3) })).toBeUndefined(); // never announced
+    expect(presence.pick({ ...from(1), donor: id(1) })).toBeUndefined();
+    expect(presence.pick({ ...from(9), donor: id(1), country: 'NL' })).toBeUndefined();
+    expect(presence.pick({ ...from(9), donor: id(1), exclude: [id(1)] })).toBeUndefined();
+    expect(presence.pick({ ...from(9), donor: id(1), country: 'DE' })?.peerId).toBe(id(1));
     presence.withdraw(id(2));
     clock.advance(1_001);
-    expect(presence.pick({ requester: id(9), donor: id(2) })).toBeUndefined();
+    expect(presence.pick({ ...from(9), donor: id(2) })).toBeUndefined();
   });
 
   it('counts donors with a free slot per country, sorted, capped, without the requester or reserving', () => {
@@ -91,7 +121,7 @@ describe('presence', () => {
       { country: 'ZZ', donors: 1 },
     ]);
     expect(presence.reservedSessions(id(1))).toBe(0);
-    presence.pick({ requester: id(9), donor: id(1) }); // NL's only donor is now full
+    presence.pick({ ...from(9), donor: id(1) }); // NL's only donor is now full
     expect(presence.countries(id(3), 2)).toEqual([
       { country: 'BR', donors: 1 },
       { country: 'DE', donors: 1 },
@@ -102,11 +132,11 @@ describe('presence', () => {
   it('moves a donor that re-announces from another country, keeping its reservations', () => {
     const presence = createPresence();
     presence.announce(donor(1, 'DE', 1));
-    presence.pick({ requester: id(9) });
+    presence.pick({ ...from(9) });
     presence.announce(donor(1, 'NL', 1));
     expect(presence.donorCount()).toBe(1);
     expect(presence.reservedSessions(id(1))).toBe(1);
-    expect(presence.pick({ country: 'DE', requester: id(8) })).toBeUndefined();
+    expect(presence.pick({ country: 'DE', ...from(8) })).toBeUndefined();
     expect(presence.withdraw(id(1))).toBe(true);
     expect(presence.withdraw(id(1))).toBe(false);
     expect(presence.donorCount()).toBe(0);

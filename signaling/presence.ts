@@ -1,17 +1,11 @@
-// In-memory presence: which donors are announced, where they are, and how many session slots a
-// recent `find` has handed out. One process by default; a Redis-backed presence with the same
-// interface is the way to run several instances (not built yet).
+// In-memory presence: which donors are announced, where they are, and which session slots a
+// recent `find` has handed out (the rules for those are in reservations.ts). One process by
+// default; a Redis-backed presence with the same interface is the way to run several instances
+// (not built yet).
 import { randomUnit } from '../protocol/bytes.ts';
 import type { CountryDonors, ListingBody } from '../protocol/signaling-messages.ts';
 import type { Envelope } from '../protocol/signed-envelope.ts';
-
-/**
- * How long a `find` holds one of the donor's session slots, in milliseconds. The server never
- * learns when a session really ends, so a slot is lent for about as long as setting up a data
- * channel takes; after that the donor is the authority on its load (it withdraws, or announces
- * again with fewer `maxSessions`, when it is full).
- */
-export const defaultSessionReservationMs = 60_000;
+import { createReservations, type ReservationOptions } from './reservations.ts';
 
 /** An announced donor as presence hands it out. */
 export interface DonorView {
@@ -29,30 +23,35 @@ export interface DonorQuery {
   readonly exclude?: readonly string[] | undefined;
   /** The asking peer, never matched with itself. */
   readonly requester: string;
+  /** The network the asking peer connects from (`networkKey`), which its reservations count against. */
+  readonly network: string;
   /** Only this donor (a client asking for one it knows). */
   readonly donor?: string | undefined;
   /** Only donors whose listing names this sponsor. */
   readonly sponsor?: string | undefined;
 }
 
-/** Dependencies and settings of presence. */
-export interface PresenceOptions {
-  /** Milliseconds clock; defaults to `Date.now`. */
-  readonly now?: () => number;
+/** Dependencies and settings of presence; the reservation bounds are those of `createReservations`. */
+export interface PresenceOptions extends ReservationOptions {
   /** Uniform [0, 1) source for choosing among matches; defaults to the platform CSPRNG. */
   readonly random?: () => number;
-  /** See `defaultSessionReservationMs`. */
-  readonly sessionReservationMs?: number;
 }
 
 /** The donor directory. */
 export interface Presence {
   /** Records (or replaces) a donor's listing; reservations already lent survive a re-announce. */
   announce(donor: DonorView): void;
-  /** Removes a donor; true when it was announced. */
+  /** Removes a donor and the reservations on it; true when it was announced. */
   withdraw(peerId: string): boolean;
-  /** A random matching donor with a free session slot, reserving that slot; undefined when none. */
+  /**
+   * A random matching donor with a free session slot, reserving that slot; when every matching
+   * slot is lent, one the reservation rules let the requester take over; undefined when none.
+   */
   pick(query: DonorQuery): DonorView | undefined;
+  /** An offer from `requester` reached `donor`: the slot its find reserved there is kept for the session. */
+  offered(requester: string, donor: string): void;
+  /** A peer disconnected: the slots it reserved and sent no offer for are free again. */
+  leave(peerId: string): void;
   /**
    * Countries with at least one donor that has a free session slot, other than `requester`, with
    * how many; sorted by code, at most `max` entries. Reserves nothing.
@@ -64,34 +63,35 @@ export interface Presence {
   donorCount(): number;
 }
 
-interface DonorRecord extends DonorView {
-  reservationExpiries: number[];
-}
-
-/** Creates an empty in-memory presence. */
+/**
+ * Creates an empty in-memory presence.
+ * @throws {RangeError} when a reservation setting is out of range (see `createReservations`).
+ */
 export function createPresence(options: PresenceOptions = {}): Presence {
-  const now = options.now ?? Date.now;
   const random = options.random ?? randomUnit;
-  const reservationMs = options.sessionReservationMs ?? defaultSessionReservationMs;
-  const donors = new Map<string, DonorRecord>();
+  const reservations = createReservations(options);
+  const donors = new Map<string, DonorView>();
   const byCountry = new Map<string, Set<string>>();
 
-  function unindex(record: DonorRecord): void {
+  function unindex(record: DonorView): void {
     const set = byCountry.get(record.country);
     set?.delete(record.peerId);
     if (set?.size === 0) byCountry.delete(record.country);
   }
 
-  function freeSlots(record: DonorRecord, at: number): number {
-    record.reservationExpiries = record.reservationExpiries.filter((expiry) => expiry > at);
-    return record.body.maxSessions - record.reservationExpiries.length;
+  function freeSlots(record: DonorView): number {
+    return record.body.maxSessions - reservations.heldOn(record.peerId);
+  }
+
+  function view(record: DonorView): DonorView {
+    return { peerId: record.peerId, listing: record.listing, body: record.body, country: record.country };
   }
 
   return {
     announce(donor) {
       const previous = donors.get(donor.peerId);
       if (previous) unindex(previous);
-      donors.set(donor.peerId, { ...donor, reservationExpiries: previous?.reservationExpiries ?? [] });
+      donors.set(donor.peerId, view(donor));
       let set = byCountry.get(donor.country);
       if (!set) byCountry.set(donor.country, (set = new Set()));
       set.add(donor.peerId);
@@ -101,10 +101,10 @@ export function createPresence(options: PresenceOptions = {}): Presence {
       if (!record) return false;
       unindex(record);
       donors.delete(peerId);
+      reservations.dropDonor(peerId);
       return true;
     },
     pick(query) {
-      const at = now();
       const excluded = new Set(query.exclude ?? []);
       excluded.add(query.requester);
       const candidates =
@@ -113,26 +113,35 @@ export function createPresence(options: PresenceOptions = {}): Presence {
           : query.country === undefined
             ? donors.keys()
             : (byCountry.get(query.country) ?? new Set<string>()).values();
-      const matches: DonorRecord[] = [];
+      const matching: DonorView[] = [];
+      const free: DonorView[] = [];
       for (const peerId of candidates) {
         const record = donors.get(peerId);
         const inCountry = query.country === undefined || record?.country === query.country;
         const forSponsor = query.sponsor === undefined || record?.body.sponsor === query.sponsor;
-        if (record && inCountry && forSponsor && !excluded.has(peerId) && freeSlots(record, at) > 0) matches.push(record);
+        if (!record || !inCountry || !forSponsor || excluded.has(peerId)) continue;
+        matching.push(record);
+        if (freeSlots(record) > 0) free.push(record);
       }
-      if (matches.length === 0) return undefined;
-      const chosen = matches[Math.min(matches.length - 1, Math.floor(random() * matches.length))]!; // index < length
-      chosen.reservationExpiries.push(at + reservationMs);
-      return { peerId: chosen.peerId, listing: chosen.listing, body: chosen.body, country: chosen.country };
+      const holder = { peerId: query.requester, network: query.network };
+      if (free.length > 0) {
+        const chosen = free[Math.min(free.length - 1, Math.floor(random() * free.length))]!; // index < length
+        reservations.reserve(chosen.peerId, holder);
+        return view(chosen);
+      }
+      const taken = reservations.takeOver(matching.map((record) => record.peerId), holder);
+      const chosen = taken === undefined ? undefined : donors.get(taken);
+      return chosen && view(chosen);
     },
+    offered: (requester, donor) => reservations.offered(requester, donor),
+    leave: (peerId) => reservations.leave(peerId),
     countries(requester, max) {
-      const at = now();
       const counts: CountryDonors[] = [];
       for (const [country, peerIds] of byCountry) {
         let available = 0;
         for (const peerId of peerIds) {
           const record = donors.get(peerId);
-          if (record && peerId !== requester && freeSlots(record, at) > 0) available += 1;
+          if (record && peerId !== requester && freeSlots(record) > 0) available += 1;
         }
         if (available > 0) counts.push({ country, donors: available });
       }
@@ -141,7 +150,7 @@ export function createPresence(options: PresenceOptions = {}): Presence {
     },
     reservedSessions(peerId) {
       const record = donors.get(peerId);
-      return record ? record.body.maxSessions - freeSlots(record, now()) : 0;
+      return record ? reservations.heldOn(peerId) : 0;
     },
     donorCount: () => donors.size,
   };

@@ -29,6 +29,7 @@ import { createHttpHandler, rejectUpgrade } from './http.ts';
 import { createGeoipLookup, normalizeCountry, type LookupCountry } from './geoip.ts';
 import { createSignalingLogger, type SignalingLogger } from './log.ts';
 import { createSignalingMetrics, type RateLimitScope } from './metrics.ts';
+import { networkKey } from './network-key.ts';
 import { createPresence } from './presence.ts';
 import { createKeyedRateLimiter } from './rate-limit.ts';
 
@@ -59,6 +60,11 @@ export interface SignalingServerOptions extends Partial<SignalingConfig> {
   readonly logger?: SignalingLogger;
   /** Uniform [0, 1) source for choosing donors; defaults to the CSPRNG. */
   readonly random?: () => number;
+  /**
+   * Address a connection comes from, which every per-IP limit and the country are keyed on;
+   * defaults to the TCP peer address. Tests inject one to play several networks from loopback.
+   */
+  readonly remoteAddress?: (request: IncomingMessage) => string | undefined;
 }
 
 /** Counts for health checks and tests. */
@@ -81,6 +87,8 @@ export interface SignalingServer {
 interface Connection {
   readonly ws: WebSocket;
   readonly ip: string;
+  /** What per-IP limits count in: the IPv4 address or IPv6 /64 of `ip`. */
+  readonly network: string;
   readonly country: string;
   nonce: string | undefined;
   peerId: string | undefined;
@@ -97,32 +105,50 @@ interface Connection {
 export async function createSignalingServer(options: SignalingServerOptions = {}): Promise<SignalingServer> {
   const config: SignalingConfig = { ...defaultSignalingConfig, ...definedOnly(options) };
   const now = options.now ?? Date.now;
+  const remoteAddress = options.remoteAddress ?? ((request: IncomingMessage) => request.socket.remoteAddress);
   const logger = options.logger ?? createSignalingLogger(config.logLevel);
   const lookupCountry = options.lookupCountry ?? createGeoipLookup();
   const metrics = createSignalingMetrics();
-  const presence = createPresence({ now, random: options.random, sessionReservationMs: config.sessionReservationMs });
+  const presence = createPresence({
+    now,
+    random: options.random,
+    sessionReservationMs: config.sessionReservationMs,
+    offerTimeoutMs: config.offerTimeoutMs,
+    maxPerPeer: config.maxReservationsPerPeer,
+    maxPerIp: config.maxReservationsPerIp,
+  });
   const limiter = (rate: RateLimit) => createKeyedRateLimiter({ capacity: rate.burst, refillPerSecond: rate.perSecond, now });
   const ipConnections = limiter(config.ipConnectionRate);
   const ipMessages = limiter(config.ipMessageRate);
   const peerMessages = limiter(config.peerMessageRate);
   const connections = new Set<Connection>();
   const peers = new Map<string, Connection>();
+  /** Open connections per network; a key is deleted when its count drops to zero. */
+  const networkConnections = new Map<string, number>();
+  /** Sockets accepted only to be told why they are refused; close() ends them too. */
+  const refusing = new Set<WebSocket>();
 
   const http = createServer(createHttpHandler({ metrics, stats }));
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes * hardFrameCapFactor, perMessageDeflate: false });
   http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    const ip = request.socket.remoteAddress ?? 'unknown';
+    const ip = remoteAddress(request) ?? 'unknown';
+    const network = networkKey(ip);
     if (connections.size >= config.maxConnections) {
       metrics.refuse('overloaded');
       return rejectUpgrade(socket, 503, 'overloaded');
     }
-    if (!ipConnections.take(ip)) {
+    if (!ipConnections.take(network)) {
       metrics.rateLimitDrops.inc({ scope: 'ip-connection' });
       metrics.refuse('rate-limited');
       return rejectUpgrade(socket, 429, 'rate-limited');
     }
-    wss.handleUpgrade(request, socket, head, (ws) => accept(ws, request, ip));
+    if ((networkConnections.get(network) ?? 0) >= config.maxConnectionsPerIp) {
+      // Accepted to be refused in words: a browser's WebSocket never shows an HTTP status, but it
+      // does show a close code and reason. The connection rate above bounds how often this costs us.
+      return wss.handleUpgrade(request, socket, head, (ws) => refuseConnection(ws, ip, network));
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => accept(ws, request, ip, network));
   });
   const keepalive = setInterval(() => {
     for (const conn of connections) {
@@ -137,11 +163,25 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
   }, config.pingIntervalMs);
   keepalive.unref();
 
-  function accept(ws: WebSocket, request: IncomingMessage, ip: string): void {
+  function refuseConnection(ws: WebSocket, ip: string, network: string): void {
+    const code = 'too-many-connections';
+    metrics.refuse(code);
+    logger.info({ ip, network, maxConnectionsPerIp: config.maxConnectionsPerIp }, 'refusing connection: too many open from this network');
+    refusing.add(ws);
+    ws.on('error', () => {});
+    ws.once('close', () => refusing.delete(ws));
+    ws.send(JSON.stringify({ type: 'error', code, message: signalingErrorMessages[code] } satisfies ServerMessage));
+    ws.close(signalingCloseCodes.tryAgainLater, code);
+    // A peer that never answers the close frame must not hold the socket (and its place) for long.
+    setTimeout(() => ws.terminate(), closeGraceMs).unref();
+  }
+
+  function accept(ws: WebSocket, request: IncomingMessage, ip: string, network: string): void {
     const nonce = randomId(challengeNonceBytes);
     const conn: Connection = {
       ws,
       ip,
+      network,
       country: safeCountry(ip, request),
       nonce,
       peerId: undefined,
@@ -151,6 +191,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
       lastRateLimitNoticeAt: Number.NEGATIVE_INFINITY,
     };
     connections.add(conn);
+    networkConnections.set(network, (networkConnections.get(network) ?? 0) + 1);
     metrics.connectionsTotal.inc();
     metrics.connectionsOpen.set(connections.size);
     conn.loginTimer = setTimeout(() => refuseAndClose(conn, 'login-timeout', signalingCloseCodes.policyViolation), config.loginTimeoutMs);
@@ -184,10 +225,14 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
 
   function forget(conn: Connection): void {
     clearTimeout(conn.loginTimer);
-    connections.delete(conn);
+    if (!connections.delete(conn)) return;
+    const open = (networkConnections.get(conn.network) ?? 1) - 1;
+    if (open > 0) networkConnections.set(conn.network, open);
+    else networkConnections.delete(conn.network);
     metrics.connectionsOpen.set(connections.size);
     if (conn.peerId && peers.get(conn.peerId) === conn) {
       peers.delete(conn.peerId);
+      presence.leave(conn.peerId);
       if (presence.withdraw(conn.peerId)) metrics.donorsOnline.set(presence.donorCount());
     }
     logger.debug({ peerId: conn.peerId, ip: conn.ip }, 'connection closed');
@@ -199,7 +244,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
       metrics.message('invalid');
       return refuseAndClose(conn, 'too-large', signalingCloseCodes.tooLarge, `${bytes.length} bytes; at most ${config.maxMessageBytes}`);
     }
-    if (!ipMessages.take(conn.ip)) return rateLimited(conn, 'ip-message');
+    if (!ipMessages.take(conn.network)) return rateLimited(conn, 'ip-message');
     if (conn.peerId && !peerMessages.take(conn.peerId)) return rateLimited(conn, 'peer-message');
     if (isBinary) return badMessage(conn, 'binary frames are not part of the protocol');
     let message: ClientMessage;
@@ -222,7 +267,14 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
         if (presence.withdraw(peerId)) metrics.donorsOnline.set(presence.donorCount());
         return;
       case 'find': {
-        const donor = presence.pick({ country: message.country, exclude: message.exclude, requester: peerId, donor: message.donor, sponsor: message.sponsor });
+        const donor = presence.pick({
+          country: message.country,
+          exclude: message.exclude,
+          requester: peerId,
+          network: conn.network,
+          donor: message.donor,
+          sponsor: message.sponsor,
+        });
         if (!donor) return sendError(conn, 'no-donor', undefined, { requestId: message.requestId });
         send(conn, { type: 'found', requestId: message.requestId, donor: { listing: donor.listing, country: donor.country } });
         return;
@@ -293,6 +345,8 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
       return sendError(conn, 'peer-unavailable', undefined, context);
     }
     metrics.signalsRelayed.inc();
+    // The offer is what ties a find's reservation to a session being set up.
+    if (body.kind === 'offer') presence.offered(peerId, message.to);
   }
 
   function rateLimited(conn: Connection, scope: RateLimitScope): void {
@@ -370,6 +424,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
       const grace = new Promise<void>((resolve) => setTimeout(resolve, closeGraceMs).unref());
       await Promise.race([Promise.all(closed), grace]);
       for (const conn of connections) conn.ws.terminate();
+      for (const ws of refusing) ws.terminate();
       wss.close();
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));

@@ -1,6 +1,6 @@
 // The signaling server and client together, over real WebSockets on 127.0.0.1.
-// Every test peer connects from 127.0.0.1, so the injected country lookup reads a test-only
-// header that the production lookup never looks at.
+// Every test peer connects from 127.0.0.1, so the injected country lookup and remote address
+// read test-only headers that the production server never looks at.
 import type { IncomingMessage } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -23,6 +23,7 @@ import type { SignalingLogger } from '../../signaling/log.ts';
 import { createSignalingServer, type SignalingServer, type SignalingServerOptions } from '../../signaling/server.ts';
 
 const countryHeader = 'x-porchlight-test-country';
+const addressHeader = 'x-porchlight-test-address';
 const waitMs = 5_000;
 
 interface LogLine {
@@ -41,12 +42,31 @@ function testLookup(_ip: string, request: IncomingMessage): string {
   return typeof value === 'string' ? value : 'ZZ';
 }
 
+function testRemoteAddress(request: IncomingMessage): string | undefined {
+  const value = request.headers[addressHeader];
+  return typeof value === 'string' ? value : request.socket.remoteAddress;
+}
+
+/** Where a test peer pretends to be: its country and the address it connects from. */
+interface Origin {
+  readonly country?: string | undefined;
+  readonly address?: string | undefined;
+}
+
+function originHeaders(origin: Origin): Record<string, string> {
+  return {
+    ...(origin.country ? { [countryHeader]: origin.country } : {}),
+    ...(origin.address ? { [addressHeader]: origin.address } : {}),
+  };
+}
+
 async function startServer(overrides: SignalingServerOptions = {}): Promise<{ server: SignalingServer; logs: LogLine[] }> {
   const logs: LogLine[] = [];
   const server = await createSignalingServer({
     host: '127.0.0.1',
     port: 0,
     lookupCountry: testLookup,
+    remoteAddress: testRemoteAddress,
     logger: capturingLogger(logs),
     iceServers: [{ urls: 'stun:127.0.0.1:3478' }],
     ...overrides,
@@ -54,11 +74,12 @@ async function startServer(overrides: SignalingServerOptions = {}): Promise<{ se
   return { server, logs };
 }
 
-/** ws's WebSocket, placed in `country` by the test header. */
-function wsIn(country?: string): WebSocketConstructor {
+/** ws's WebSocket, placed in `country` (or at `origin`) by the test headers. */
+function wsIn(where?: string | Origin): WebSocketConstructor {
+  const headers = originHeaders(typeof where === 'string' ? { country: where } : (where ?? {}));
   return class extends WebSocket {
     constructor(url: string) {
-      super(url, country ? { headers: { [countryHeader]: country } } : {});
+      super(url, { headers });
     }
   };
 }
@@ -90,8 +111,8 @@ interface RawPeer {
   next(type: ServerMessage['type'], timeoutMs?: number): Promise<ServerMessage>;
 }
 
-async function rawPeer(url: string, options: { country?: string } = {}): Promise<RawPeer> {
-  const ws = new WebSocket(url, options.country ? { headers: { [countryHeader]: options.country } } : {});
+async function rawPeer(url: string, options: Origin = {}): Promise<RawPeer> {
+  const ws = new WebSocket(url, { headers: originHeaders(options) });
   const received: ServerMessage[] = [];
   let cursor = 0;
   ws.on('message', (data) => received.push(parseServerMessage(String(data))));
@@ -122,7 +143,7 @@ async function rawPeer(url: string, options: { country?: string } = {}): Promise
   };
 }
 
-async function rawLogin(url: string, identity: Identity, options: { country?: string; audience?: string } = {}): Promise<RawPeer> {
+async function rawLogin(url: string, identity: Identity, options: Origin & { audience?: string } = {}): Promise<RawPeer> {
   const peer = await rawPeer(url, options);
   const challenge = await peer.next('challenge');
   if (challenge.type !== 'challenge') throw new Error('unreachable');
@@ -393,7 +414,8 @@ describe('signaling: where a sender is, a named donor, and the countries with do
     await expect(client.findDonor({ donor: wanted.peerId, country: 'DE' })).resolves.toMatchObject({ peerId: wanted.peerId });
 
     const noDonor = { name: 'SignalingError', code: 'no-donor', message: expect.stringContaining('Try another country') };
-    await expect(client.findDonor({ donor: wanted.peerId })).rejects.toMatchObject(noDonor); // its four slots are lent
+    const late = await connect(createIdentity(), 'FR');
+    await expect(late.findDonor({ donor: wanted.peerId })).rejects.toMatchObject(noDonor); // its four slots are lent
     const other = await donorIn('DE');
     await expect(client.findDonor({ donor: other.peerId, country: 'NL' })).rejects.toMatchObject(noDonor);
     await expect(client.findDonor({ donor: other.peerId, exclude: [other.peerId] })).rejects.toMatchObject(noDonor);
@@ -568,5 +590,202 @@ describe('signaling: limits', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('signaling: abuse limits', () => {
+  // Many peers from few addresses in a few seconds: the per-IP connection rate is not what these test.
+  const manyConnections = { burst: 1_000, perSecond: 1_000 };
+  const servers: SignalingServer[] = [];
+  const clients: SignalingClient[] = [];
+  const raws: RawPeer[] = [];
+
+  async function start(overrides: SignalingServerOptions = {}): Promise<SignalingServer> {
+    const { server } = await startServer({ ipConnectionRate: manyConnections, ...overrides });
+    servers.push(server);
+    return server;
+  }
+  async function connectAt(server: SignalingServer, address: string, country?: string): Promise<SignalingClient> {
+    const client = await connectSignaling({ url: server.url, identity: createIdentity(), WebSocketImpl: wsIn({ address, country }) });
+    clients.push(client);
+    return client;
+  }
+  async function rawAt(server: SignalingServer, address: string): Promise<RawPeer> {
+    const peer = await rawPeer(server.url, { address });
+    raws.push(peer);
+    return peer;
+  }
+  /** `count` donors, each on an address of its own in 203.0.113.0/24. */
+  async function donors(server: SignalingServer, count: number, maxSessions: number): Promise<SignalingClient[]> {
+    return Promise.all(
+      Array.from({ length: count }, async (_, i) => {
+        const donor = await connectAt(server, `203.0.113.${i + 1}`, 'DE');
+        await donor.announce({ ...listingFields, maxSessions });
+        return donor;
+      }),
+    );
+  }
+  /** Finds until the server says no-donor (or `max` answers), sending an offer to each donor found when `offer` is set. */
+  async function reserveAll(peer: SignalingClient, max: number, offer: boolean): Promise<number> {
+    let found = 0;
+    for (let i = 0; i < max; i++) {
+      let donor: string;
+      try {
+        donor = (await peer.findDonor()).peerId;
+      } catch (error) {
+        if (error instanceof SignalingError && error.code === 'no-donor') break;
+        throw error;
+      }
+      found += 1;
+      if (offer) peer.sendSignal(donor, { session: newSignalSession(), kind: 'offer', data: { type: 'offer', sdp: 'v=0' } });
+    }
+    return found;
+  }
+  async function upgradeStatus(server: SignalingServer, address: string): Promise<number> {
+    return new Promise<number>((resolve) => {
+      const ws = new WebSocket(server.url, { headers: { [addressHeader]: address } });
+      ws.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+      ws.on('open', () => {
+        resolve(101);
+        ws.terminate();
+      });
+      ws.on('error', () => {});
+    });
+  }
+
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.close();
+    for (const raw of raws.splice(0)) raw.ws.terminate();
+    for (const server of servers.splice(0)) await server.close();
+  });
+
+  it('leaves donors for an honest client when one peer sends a find for every slot', async () => {
+    const server = await start();
+    await donors(server, 10, 4);
+    const attacker = await rawLogin(server.url, createIdentity(), { address: '198.51.100.7' });
+    raws.push(attacker);
+    for (let i = 0; i < 40; i++) attacker.send({ type: 'find', requestId: `f${i}` });
+    await waitFor(() => attacker.received.filter((m) => m.type === 'found' || m.type === 'error').length === 40, 'every find to be answered');
+
+    const honest = await connectAt(server, '192.0.2.1', 'FR');
+    await expect(honest.findDonor()).resolves.toMatchObject({ country: 'DE' });
+  });
+
+  it.each([
+    { network: 'one IPv4 address', address: (i: number) => (i % 2 === 0 ? '198.51.100.7' : '::ffff:198.51.100.7') },
+    { network: 'one IPv6 /64', address: (i: number) => `2001:db8:7:7:${(i + 1).toString(16)}::1` },
+  ])('leaves donors for an honest client when many identities from $network offer on every slot they get', async ({ address }) => {
+    const server = await start();
+    await donors(server, 10, 4);
+    const attackers = await Promise.all(Array.from({ length: 20 }, (_, i) => connectAt(server, address(i))));
+    const held = await Promise.all(attackers.map((attacker) => reserveAll(attacker, 4, true)));
+    expect(held.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+
+    const honest = await connectAt(server, '192.0.2.1', 'FR');
+    await expect(honest.findDonor()).resolves.toMatchObject({ country: 'DE' });
+  });
+
+  it('gives an honest client a slot when one network holds every slot of the few donors there are', async () => {
+    const server = await start();
+    await donors(server, 2, 4);
+    const attackers = await Promise.all(Array.from({ length: 8 }, () => connectAt(server, '198.51.100.7')));
+    for (const attacker of attackers) await reserveAll(attacker, 4, true);
+    const empty = attackers.at(-1)!; // got nothing: the first two took all eight slots
+    await expect(empty.findDonor()).rejects.toMatchObject({ code: 'no-donor' });
+
+    const honest = await connectAt(server, '192.0.2.1', 'FR');
+    await expect(honest.findDonor()).resolves.toMatchObject({ country: 'DE' });
+    // The hoarding network cannot take it back: it still holds far more than the honest one.
+    await expect(empty.findDonor()).rejects.toMatchObject({ code: 'no-donor' });
+  });
+
+  it('releases a slot no offer followed once the offer timeout passes, and keeps one an offer followed', async () => {
+    let skewMs = 0;
+    const offerTimeoutMs = 10_000;
+    const sessionReservationMs = 60_000;
+    const server = await start({ now: () => Date.now() + skewMs, offerTimeoutMs, sessionReservationMs });
+    const [donor] = await donors(server, 1, 1);
+    const offers: string[] = [];
+    donor!.onSignal((from, body) => void (body.kind === 'offer' && offers.push(from)));
+    const first = await connectAt(server, '192.0.2.1');
+    const second = await connectAt(server, '192.0.2.2');
+    const third = await connectAt(server, '192.0.2.3');
+
+    await expect(first.findDonor()).resolves.toMatchObject({ peerId: donor!.peerId }); // and never sends an offer
+    await expect(second.findDonor()).rejects.toMatchObject({ code: 'no-donor' });
+    skewMs += offerTimeoutMs + 1;
+    await expect(second.findDonor()).resolves.toMatchObject({ peerId: donor!.peerId });
+    second.sendSignal(donor!.peerId, { session: newSignalSession(), kind: 'offer', data: { type: 'offer', sdp: 'v=0' } });
+    await waitFor(() => offers.includes(second.peerId), 'the offer to reach the donor');
+
+    skewMs += offerTimeoutMs + 1;
+    await expect(third.findDonor()).rejects.toMatchObject({ code: 'no-donor' });
+    skewMs += sessionReservationMs;
+    await expect(third.findDonor()).resolves.toMatchObject({ peerId: donor!.peerId });
+  });
+
+  it('releases the slots a peer held without an offer when it disconnects', async () => {
+    const server = await start();
+    const [donor] = await donors(server, 1, 1);
+    const leaving = await connectAt(server, '192.0.2.1');
+    await leaving.findDonor();
+    const other = await connectAt(server, '192.0.2.2');
+    await expect(other.findDonor()).rejects.toMatchObject({ code: 'no-donor' });
+    leaving.close();
+    await waitFor(() => server.stats().peers === 2, 'the peer to leave');
+    await expect(other.findDonor()).resolves.toMatchObject({ peerId: donor!.peerId });
+  });
+
+  it('refuses the connection over the per-IPv4 cap with too-many-connections, and a closed one frees its place', async () => {
+    const server = await start({ maxConnectionsPerIp: 3 });
+    const held = await Promise.all([0, 1, 2].map(() => rawAt(server, '198.51.100.7')));
+    for (const peer of held) await peer.next('challenge');
+
+    for (const address of ['198.51.100.7', '::ffff:198.51.100.7']) {
+      const refused = await rawAt(server, address);
+      expect(await refused.next('error')).toMatchObject({ code: 'too-many-connections' });
+      expect(await refused.closed).toEqual({ code: 1013, reason: 'too-many-connections' });
+      expect(refused.received.some((m) => m.type === 'challenge')).toBe(false);
+    }
+    const attempt = connectSignaling({ url: server.url, identity: createIdentity(), WebSocketImpl: wsIn({ address: '198.51.100.7' }) });
+    await expect(attempt).rejects.toMatchObject({ code: 'too-many-connections', message: expect.stringContaining('network') });
+
+    await (await rawAt(server, '198.51.100.8')).next('challenge'); // another address is not affected
+    held[0]!.ws.close();
+    await held[0]!.closed;
+    await waitFor(() => server.stats().connections === 3, 'the closed connection to be forgotten');
+    await (await rawAt(server, '198.51.100.7')).next('challenge');
+    expect(await metricValue(server, 'porchlight_signaling_refusals_total{code="too-many-connections"}')).toBe(3);
+  });
+
+  it('counts every address of one IPv6 /64 against one connection cap, and another /64 apart', async () => {
+    const server = await start({ maxConnectionsPerIp: 2 });
+    for (const address of ['2001:db8:1:2::1', '2001:db8:1:2:ffff:ffff:ffff:ffff']) await (await rawAt(server, address)).next('challenge');
+    const refused = await rawAt(server, '2001:db8:1:2:abcd::9');
+    expect(await refused.closed).toEqual({ code: 1013, reason: 'too-many-connections' });
+    await (await rawAt(server, '2001:db8:1:3::1')).next('challenge');
+  });
+
+  it.each([
+    { network: 'one IPv6 /64', same: ['2001:db8:5:5::1', '2001:db8:5:5::2', '2001:db8:5:5:1:2:3:4'], other: '2001:db8:5:6::1' },
+    { network: 'one IPv4 address, mapped or not', same: ['198.51.100.9', '::ffff:198.51.100.9', '::ffff:c633:6409'], other: '198.51.100.10' },
+  ])('keys the connection rate on $network', async ({ same, other }) => {
+    const server = await start({ ipConnectionRate: { burst: same.length, perSecond: 0.01 } });
+    for (const address of same) expect(await upgradeStatus(server, address)).toBe(101);
+    expect(await upgradeStatus(server, same[0]!)).toBe(429);
+    expect(await upgradeStatus(server, other)).toBe(101);
+  });
+
+  it('keys the message rate on the /64: a second address in it shares the first one’s budget', async () => {
+    const server = await start({ ipMessageRate: { burst: 5, perSecond: 0.01 } });
+    const first = await rawAt(server, '2001:db8:9:9::1');
+    const second = await rawAt(server, '2001:db8:9:9::2');
+    const elsewhere = await rawAt(server, '2001:db8:9:a::1');
+    for (let i = 0; i < 5; i++) first.send({ type: 'ping', id: `p${i}` });
+    await waitFor(() => first.received.filter((m) => m.type === 'pong').length === 5, 'five pongs');
+    second.send({ type: 'ping', id: 'q' });
+    expect(await second.next('error')).toMatchObject({ code: 'rate-limited' });
+    elsewhere.send({ type: 'ping', id: 'r' });
+    expect(await elsewhere.next('pong')).toEqual({ type: 'pong', id: 'r' });
   });
 });
