@@ -7,7 +7,10 @@ import type { Identity } from '../protocol/identity.ts';
 import { createPaymentBinding, type PaymentBinding } from '../protocol/payment-key.ts';
 import type { BaseWallet } from 'ethers';
 import type { ReceiptDomainConfig } from '../protocol/receipt.ts';
-import type { Tunnel, TunnelMeter } from './tunnel.ts';
+import type { IncomingStream, RequestHead, Tunnel, TunnelMeter } from './tunnel.ts';
+
+/** What a tunnel calls for each REQUEST its peer opens. */
+export type RequestHandler = (stream: IncomingStream, head: RequestHead) => void;
 
 /** A payment channel's bytes as one side counts them. */
 export interface ChannelCounts {
@@ -33,6 +36,8 @@ export interface ChannelPayments {
   readonly meter: TunnelMeter;
   /** Handed to the tunnel: CHANNEL_OPEN and RECEIPT frames. */
   onOpaqueFrame(frame: OpaqueFrame): void;
+  /** Donor: wraps the exit's handler so that no request reaches it before the channel is open (see paidRequests). */
+  gateRequests?(onRequest: RequestHandler): RequestHandler;
   /** Starts the channel on the built tunnel (the client sends CHANNEL_OPEN); resolves when requests may be sent. */
   attach(tunnel: Tunnel): Promise<void>;
   counts(): ChannelCounts;
@@ -58,6 +63,11 @@ export interface Payments {
   /** Binding of our payment key to `identity`, sent in HELLO. */
   binding(identity: Identity): Promise<PaymentBinding>;
   forSession(context: PaymentSessionContext): ChannelPayments;
+}
+
+/** The request handler a tunnel gets on a link with `payments`: the exit's, behind the payment side's gate. */
+export function paidRequests(payments: ChannelPayments, onRequest: RequestHandler | undefined): RequestHandler | undefined {
+  return onRequest && payments.gateRequests ? payments.gateRequests(onRequest) : onRequest;
 }
 
 /** The settlement domain used when configuration names none: anvil's chain id and the first contract its default deployer creates. */

@@ -4,14 +4,17 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { encodeChannelOpen, newChannelId, type ChannelOpen, type ChannelParties } from '../protocol/channel-open.ts';
 import { ErrorCode, FrameType, frameHeaderBytes } from '../protocol/frame-types.ts';
 import { createIdentity, type Identity } from '../protocol/identity.ts';
-import { creditsForBytes, encodeReceiptFrame, receiptFrameBytes, signReceipt, type Receipt, type ReceiptSigner, type SignedReceipt } from '../protocol/receipt.ts';
+import { creditsForBytes, encodeReceiptFrame, minReceiptLifetimeSeconds, parseSignedReceipt, receiptFrameBytes, signReceipt, type Receipt, type ReceiptSigner, type SignedReceipt } from '../protocol/receipt.ts';
 import type { ChannelPayments, Payments } from './channel-payments.ts';
-import { createClientPayments } from './client-payments.ts';
+import type { PaymentLedger } from './payment-ledger.ts';
+import { createClientPayments, receiptLifetimeSeconds } from './client-payments.ts';
 import { grownWindow, initialCreditWindowBytes, maxCreditWindowBytes, receiptStallTimeoutMs } from './credit-window.ts';
 import { channelOpenTimeoutMs, maxPendingReceipts } from './donor-payments.ts';
 import { MiB, connect, donorPaymentsFor, download, listingPrice, makeParty, settle, slowLedger, testDomain, until, type DonorEvents, type DonorRefusalCode, type Link, type Party } from './payment-channel-fixture.ts';
 import { receiptBurst } from './receipt-verifier.ts';
-import type { IncomingStream, Tunnel } from './tunnel.ts';
+import { createExit } from './exit.ts';
+import { createExitPolicy } from './exit-policy.ts';
+import type { IncomingStream, RequestHead, Tunnel } from './tunnel.ts';
 import { TunnelError } from './tunnel-error.ts';
 
 beforeEach(() => {
@@ -53,7 +56,7 @@ const nowSeconds = (): bigint => BigInt(Math.floor(Date.now() / 1000));
 
 /** A receipt for `cumBytes` as an honest client signs it, with `overrides` applied (cumCredits follows unless overridden). */
 function receiptFor(donor: Party, client: Party, channelId: string, cumBytes: number | bigint, overrides: Partial<Receipt> = {}): Receipt {
-  const base = { channelId, client: client.wallet.address, exit: donor.wallet.address, price: listingPrice, expiry: nowSeconds() + 3600n, cumBytes: BigInt(cumBytes), ...overrides };
+  const base = { channelId, client: client.wallet.address, exit: donor.wallet.address, price: listingPrice, expiry: nowSeconds() + BigInt(receiptLifetimeSeconds), cumBytes: BigInt(cumBytes), ...overrides };
   return { ...base, cumCredits: overrides.cumCredits ?? creditsForBytes(base.cumBytes, base.price) };
 }
 
@@ -88,7 +91,7 @@ interface HostileOptions {
   client?: Party;
   donorPayments?: DonorSide;
   channelId?: string;
-  onRequest?: (stream: IncomingStream) => void;
+  onRequest?: (stream: IncomingStream, head: RequestHead) => void;
 }
 
 async function hostile(options: HostileOptions = {}): Promise<Hostile> {
@@ -291,6 +294,11 @@ describe('donor payments: bad receipts', () => {
     ['at a lower price', async ({ h, sent }) => encodeReceiptFrame(await h.sign(sent, { price: listingPrice - 1n })), 'price-changed'],
     ['expired a second ago', async ({ h, sent }) => encodeReceiptFrame(await h.sign(sent, { expiry: nowSeconds() - 1n })), 'expired'],
     ['expiring this second', async ({ h, sent }) => encodeReceiptFrame(await h.sign(sent, { expiry: nowSeconds() })), 'expired'],
+    // Stored as the newest, these would replace the receipt the donor can settle with one it cannot.
+    ['expiring in one second', async ({ h, sent }) => encodeReceiptFrame(await h.sign(sent, { expiry: nowSeconds() + 1n })), 'short-lived'],
+    ['one second short of the minimum lifetime', async ({ h, sent }) => encodeReceiptFrame(await h.sign(sent, { expiry: nowSeconds() + BigInt(minReceiptLifetimeSeconds) - 1n })), 'short-lived'],
+    ['for more bytes but expiring a second before the stored one', async ({ h, sent, first }) => encodeReceiptFrame(await h.sign(sent, { expiry: first.receipt.expiry - 1n })), 'expiry-rollback'],
+    ['for more bytes but owing fewer credits than the stored one', async ({ h, sent, first }) => encodeReceiptFrame(await h.sign(sent, { cumCredits: first.receipt.cumCredits - 1n })), 'credits-rollback'],
     ['owing one micro-credit too few', async ({ h, sent }) => encodeReceiptFrame(await h.sign(sent, { cumCredits: creditsForBytes(BigInt(sent), listingPrice) - 1n })), 'credits-mismatch'],
     ['changed after signing', async ({ h, sent }) => encodeReceiptFrame({ ...(await h.sign(sent - 1)), receipt: receiptFor(h.donor, h.client, h.channelId, sent) }), 'wrong-signer'],
     ['with a signature that recovers no key', async ({ h, sent }) => encodeReceiptFrame({ receipt: receiptFor(h.donor, h.client, h.channelId, sent), signature: '0x' + '00'.repeat(64) + '1b' }), 'bad-signature'],
@@ -299,10 +307,11 @@ describe('donor payments: bad receipts', () => {
     ['with v = 29', async ({ h, sent }) => withByte(encodeReceiptFrame(await h.sign(sent)), receiptFrameBytes - 1, 29), 'bad-receipt', 'bad-signature-encoding'],
   ];
 
-  it.each(cases)('closes the link on a receipt %s, and the window stays where it was', async (_name, make, code, detail) => {
+  it.each(cases)('closes the link on a receipt %s, and the window and the stored receipt stay where they were', async (_name, make, code, detail) => {
     const scenario = await paidOnce();
-    const { h } = scenario;
+    const { h, first } = scenario;
     const before = await snapshot(h);
+    expect(before.channel!.receipt).toEqual({ receipt: expect.objectContaining({ cumBytes: String(first.receipt.cumBytes), expiry: String(first.receipt.expiry) }), signature: first.signature });
     sendReceipt(h.link.client, await make(scenario));
     const error = await closedWith(h.link.client);
     expect(error.code).toBe(ErrorCode.PAYMENT_REQUIRED);
@@ -374,7 +383,7 @@ describe('donor payments: storing receipts', () => {
    * link just after sending and resumes from the receipt; the new link reads the ledger before the
    * write lands; then the client sends the receipt again on the new link.
    */
-  async function takeOverDuringWrite(size: number) {
+  async function takeOverBeforeWrite(size: number) {
     const donor = makeParty();
     const client = makeParty();
     let writeDelayMs = 0;
@@ -398,6 +407,11 @@ describe('donor payments: storing receipts', () => {
     expect((await inner.channel(old.channelId))!.cumBytes).toBe(old.received());
     expect(old.link.client.isClosed).toBe(true);
     writeDelayMs = 0;
+    return { side, inner, old, fresh, signed };
+  }
+
+  async function takeOverDuringWrite(size: number) {
+    const { side, inner, old, fresh, signed } = await takeOverBeforeWrite(size);
 
     sendReceipt(fresh.link.client, encodeReceiptFrame(signed));
     await until(() => side.events.refusals.length > 0, 'the receipt to be handled');
@@ -432,6 +446,25 @@ describe('donor payments: storing receipts', () => {
     await until(() => more.done, 'the new link to serve', receiptStallTimeoutMs / 2);
     expect(fresh.link.client.isClosed).toBe(false);
     fresh.link.client.close();
+  });
+
+  // The new link's verifier read the ledger before the old link's receipt landed, so only the
+  // ledger can tell that a newer receipt would settle less than the one it holds.
+  it.each([
+    ['expires a second before the one the ledger holds', (signed: SignedReceipt) => ({ expiry: signed.receipt.expiry - 1n }), 'expiry-rollback'],
+  ] as const)('closes a link whose receipt for more bytes %s, written by the link it took over, and keeps the stored one', async (_name, overrides, code) => {
+    const { side, inner, old, fresh, signed } = await takeOverBeforeWrite(200_000);
+    const more = download(fresh.link.client, 30_000);
+    await until(() => more.done, 'the new link to serve');
+    const worse = await fresh.sign(old.received() + fresh.received(), overrides(signed));
+    sendReceipt(fresh.link.client, encodeReceiptFrame(worse));
+    const error = await closedWith(fresh.link.client);
+    expect(error.code).toBe(ErrorCode.PAYMENT_REQUIRED);
+    expectMessageNamesCode(error.message, code);
+    expect(refusalCodes(side.events)).toEqual([code]);
+    expect(side.events.stored).toEqual([]);
+    const stored = await inner.channel(old.channelId);
+    expect(parseSignedReceipt(stored!.receipt)).toEqual(signed);
   });
 
   it('closes the link as INTERNAL_ERROR when its ledger cannot store a receipt, and extends nothing', async () => {
@@ -481,16 +514,76 @@ describe('donor payments: opening a channel', () => {
 
   it('closes a link that opens no channel within the timeout, having served nothing', async () => {
     const h = await hostile({ open: () => null });
-    const body = download(h.link.client, 100_000);
     await vi.advanceTimersByTimeAsync(channelOpenTimeoutMs - 100);
     expect(h.link.client.isClosed).toBe(false);
     const error = await closedWith(h.link.client);
     expect(error.code).toBe(ErrorCode.PAYMENT_REQUIRED);
     expectMessageNamesCode(error.message, 'no-channel');
     expect(refusalCodes(h.events)).toEqual(['no-channel']);
-    expect(body.received).toBe(0);
     expect(h.received()).toBe(0);
     expect(await h.donor.ledger.channels()).toEqual([]);
+  });
+
+  /** The real exit over a fetch that counts its calls (and what the donor's channel was at each). */
+  function countingExit(channelAtFetch: () => string | undefined = () => undefined) {
+    const fetched: Array<{ url: string; channelId: string | undefined }> = [];
+    const exit = createExit({
+      policy: createExitPolicy(),
+      fetch: async (url) => {
+        fetched.push({ url, channelId: channelAtFetch() });
+        return new Response(new Uint8Array(1000), { status: 200 });
+      },
+    });
+    return { fetched, onRequest: (stream: IncomingStream, head: RequestHead) => exit.handleRequest(stream, head, 'client') };
+  }
+
+  it('refuses requests sent before the channel open: the exit never fetches, and the link closes at once', async () => {
+    const exit = countingExit();
+    const h = await hostile({ open: () => null, onRequest: exit.onRequest });
+    const start = Date.now();
+    const get = h.link.client.open({ method: 'GET', url: 'https://example.com/page', headers: [] });
+    get.end();
+    const post = h.link.client.open({ method: 'POST', url: 'https://example.com/form', headers: [['content-type', 'text/plain']] });
+    void post.write(new TextEncoder().encode('a blind write')).catch(() => {});
+    post.end();
+    const responses = [get.response, post.response].map((response) => response.then(() => null, (error: unknown) => error));
+
+    const error = await closedWith(h.link.client);
+    expect(exit.fetched).toEqual([]);
+    expect(Date.now() - start).toBeLessThan(1_000);
+    expect(error.code).toBe(ErrorCode.PAYMENT_REQUIRED);
+    expectMessageNamesCode(error.message, 'no-channel');
+    for (const refused of await Promise.all(responses)) expect(refused).toMatchObject({ code: ErrorCode.PAYMENT_REQUIRED });
+    await vi.advanceTimersByTimeAsync(channelOpenTimeoutMs);
+    expect(exit.fetched).toEqual([]);
+    expect(refusalCodes(h.events)).toEqual(['no-channel']);
+    expect(h.received()).toBe(0);
+    expect(await h.donor.ledger.channels()).toEqual([]);
+  });
+
+  it('serves a request sent right behind the channel open only once the donor accepted the channel', async () => {
+    // A slow disk: the donor reads the channel 50 ms after the open arrived; the request is there by then.
+    const donor = makeParty();
+    const ledger: PaymentLedger = {
+      ...donor.ledger,
+      async channel(id) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return donor.ledger.channel(id);
+      },
+    };
+    let link: Link | undefined;
+    const exit = countingExit(() => link?.donorChannel.counts().channelId);
+    const h = await hostile({ donor: { ...donor, ledger }, onRequest: exit.onRequest });
+    link = h.link;
+    const stream = h.link.client.open({ method: 'GET', url: 'https://example.com/page', headers: [] });
+    stream.end();
+    let status: number | undefined;
+    void stream.response.then((head) => (status = head.status));
+    await until(() => status !== undefined, 'the response');
+    expect(status).toBe(200);
+    expect(exit.fetched).toEqual([{ url: 'https://example.com/page', channelId: h.channelId }]);
+    expect(h.events.refusals).toEqual([]);
+    h.link.client.close();
   });
 
   it('closes a link that sends a receipt before its channel open', async () => {
@@ -650,6 +743,147 @@ describe('donor payments: resuming a channel', () => {
     await until(() => more.done, 'the paid-up channel to serve again');
     expect(side.events.refusals).toEqual([]);
     h.link.client.close();
+  });
+});
+
+describe('donor payments: one client, many channels', () => {
+  const unpaid = (links: Link[]): number => links.reduce((sum, link) => sum + link.donorChannel.counts().sentBytes - link.donorChannel.counts().receiptBytes, 0);
+
+  /** `count` clients that share an identity, a payment key or both, each on its own link and channel to one donor, none paying. */
+  async function channelsOf(count: number, share: { identity: boolean; key: boolean }) {
+    const donor = makeParty();
+    const donorPayments = donorPaymentsFor(donor);
+    const first = makeParty();
+    const clients = Array.from({ length: count }, (): Party => ({ identity: share.identity ? first.identity : createIdentity(), wallet: share.key ? first.wallet : Wallet.createRandom(), ledger: first.ledger }));
+    const links: Hostile[] = [];
+    for (const client of clients) links.push(await hostile({ donor, client, donorPayments }));
+    return { donor, donorPayments, links };
+  }
+
+  it.each([
+    ['one identity and one payment key', { identity: true, key: true }],
+    ['one payment key under five identities (a tab each)', { identity: false, key: true }],
+    ['one identity binding five payment keys', { identity: true, key: false }],
+  ])('serves five unpaid channels of %s at most one W in total, then closes them', async (_name, share) => {
+    const { donorPayments, links } = await channelsOf(5, share);
+    const bodies = links.map((h) => download(h.link.client, 4 * MiB));
+    // Far longer than filling five windows takes, and shorter than the stall timeout.
+    await vi.advanceTimersByTimeAsync(1_000);
+    const served = unpaid(links.map((h) => h.link));
+    expect(served).toBeLessThanOrEqual(initialCreditWindowBytes);
+    expect(links.reduce((sum, h) => sum + h.received(), 0)).toBeLessThanOrEqual(initialCreditWindowBytes);
+    // It had its one window, no more.
+    expect(served).toBeGreaterThan(initialCreditWindowBytes - 5 * 1024);
+
+    // Nobody pays: every link is closed once it has waited the stall timeout.
+    for (const h of links) {
+      const error = await closedWith(h.link.client);
+      expect(error.code).toBe(ErrorCode.PAYMENT_REQUIRED);
+      expectMessageNamesCode(error.message, 'stalled');
+    }
+    expect(refusalCodes(donorPayments.events)).toEqual(Array(5).fill('stalled'));
+    expect(unpaid(links.map((h) => h.link))).toBe(served);
+    expect(bodies.every((b) => !b.done)).toBe(true);
+  });
+
+  it('serves the other channels again as soon as one of them is paid', async () => {
+    const { links } = await channelsOf(2, { identity: true, key: true });
+    const [a, b] = links as [Hostile, Hostile];
+    download(a.link.client, 4 * MiB);
+    await vi.advanceTimersByTimeAsync(500);
+    download(b.link.client, 4 * MiB);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(b.received()).toBe(0);
+    await a.pay(a.received());
+    await until(() => b.received() > initialCreditWindowBytes / 2, 'the second channel to be served');
+    expect(unpaid([a.link, b.link])).toBeLessThanOrEqual(grownWindow(initialCreditWindowBytes));
+    a.link.client.close();
+    b.link.client.close();
+  });
+
+  it('serves nothing on a new channel while the client leaves an ended one unpaid, and serves it once that one is paid', async () => {
+    const donor = makeParty();
+    const client = makeParty();
+    const donorPayments = donorPaymentsFor(donor);
+    const first = await hostile({ donor, client, donorPayments });
+    download(first.link.client, 4 * MiB);
+    await vi.advanceTimersByTimeAsync(1_000);
+    const owed = first.received();
+    expect(owed).toBeGreaterThan(initialCreditWindowBytes - 5 * 1024);
+    first.link.drop();
+    await until(() => first.link.donor.isClosed, 'the donor to see the link drop');
+
+    // A fresh channel on a new link: the client still owes the first one's window.
+    const second = await hostile({ donor, client, donorPayments });
+    const body = download(second.link.client, 100_000);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(second.received()).toBe(0);
+    expect(donorPayments.events.refusals).toEqual([]);
+
+    // It resumes the first channel and pays what it got there: the new channel is served.
+    const resumed = await hostile({ donor, client, donorPayments, channelId: first.channelId, open: (d, c, id) => openPayload(d, c, id, { resumeBytes: 0n }) });
+    await resumed.pay(owed);
+    await until(() => body.done, 'the new channel to serve');
+    expect(body.received).toBe(100_000);
+    expect(donorPayments.events.refusals).toEqual([]);
+    second.link.client.close();
+    resumed.link.client.close();
+  });
+
+  it('holds an honest client with one channel back by its own window only: it gets full speed', async () => {
+    const donor = makeParty();
+    const client = makeParty();
+    const { payments } = donorPaymentsFor(donor);
+    // Another client of the same donor that took its window and never paid does not slow this one.
+    const other = await hostile({ donor, donorPayments: { payments, events: { refusals: [], stored: [] } } });
+    download(other.link.client, 4 * MiB);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(other.received()).toBeGreaterThan(initialCreditWindowBytes - 5 * 1024);
+
+    const held: Array<{ room: number; window: number }> = [];
+    const checked: Payments = {
+      binding: payments.binding,
+      forSession(context) {
+        const channel = payments.forSession(context);
+        return {
+          ...channel,
+          meter: {
+            ...channel.meter,
+            roomChanged() {
+              const c = channel.counts();
+              held.push({ room: channel.meter.room(), window: c.windowBytes - (c.sentBytes - c.receiptBytes) });
+              return channel.meter.roomChanged();
+            },
+          },
+        };
+      },
+    };
+    const link = await connect({ donor, client, donorPayments: checked, clientPayments: createClientPayments({ wallet: client.wallet, domain: testDomain, ledger: client.ledger }) });
+    const body = download(link.client, 8 * MiB);
+    await until(() => body.done, 'the download', 8_000);
+    expect(body.received).toBe(8 * MiB);
+    expect(held.length).toBeGreaterThan(0);
+    expect(held.filter((h) => h.room !== h.window)).toEqual([]);
+    link.client.close();
+    other.link.client.close();
+  });
+
+  it('serves two tabs of one honest client (one payment key) in full, each on its own channel', async () => {
+    const donor = makeParty();
+    const wallet = Wallet.createRandom();
+    const { payments, events } = donorPaymentsFor(donor);
+    const tabs = await Promise.all(
+      [0, 1].map(async () => {
+        const tab: Party = { identity: createIdentity(), wallet, ledger: makeParty().ledger };
+        return connect({ donor, client: tab, donorPayments: payments, clientPayments: createClientPayments({ wallet, domain: testDomain, ledger: tab.ledger }) });
+      }),
+    );
+    const bodies = tabs.map((link) => download(link.client, 4 * MiB));
+    const paidInFull = (link: Link): boolean => link.donorChannel.counts().receiptBytes === link.donorChannel.counts().sentBytes;
+    await until(() => bodies.every((b) => b.done) && tabs.every(paidInFull), 'both tabs to be served and paid in full');
+    expect(bodies.map((b) => b.received)).toEqual([4 * MiB, 4 * MiB]);
+    expect(events.refusals).toEqual([]);
+    for (const link of tabs) link.client.close();
   });
 });
 

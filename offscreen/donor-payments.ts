@@ -1,8 +1,10 @@
-// The donor's side of payment channels. Nothing is served before the client's CHANNEL_OPEN
-// accepts this donor's price; then at most W bytes beyond the last receipt that was verified and
-// stored durably (credit-window.ts). A receipt that fails verification closes the link with
-// PAYMENT_REQUIRED and the refusal's code, except a replay or a flood, which cost nothing and are
-// dropped. A client that stops signing is throttled, then closed. Spec: docs/receipts.md.
+// The donor's side of payment channels. No request reaches the exit before the client's
+// CHANNEL_OPEN accepted this donor's price; then the donor serves at most W bytes beyond the last
+// receipt that was verified and stored durably (credit-window.ts), and all channels of one client
+// identity or payment key together at most one W unpaid (exposure-account.ts). A receipt that
+// fails verification closes the link with PAYMENT_REQUIRED and the refusal's code, except a replay
+// or a flood, which cost nothing and are dropped. A client that stops signing is throttled, then
+// closed. Spec: docs/receipts.md.
 import { ChannelOpenError, decodeChannelOpen, sameDomain, type ChannelOpen } from '../protocol/channel-open.ts';
 import { ErrorCode, FrameType } from '../protocol/frame-types.ts';
 import { ReceiptError, decodeReceiptFrame, parseSignedReceipt, type Receipt, type ReceiptDomainConfig, type SignedReceipt } from '../protocol/receipt.ts';
@@ -10,6 +12,7 @@ import { getAddress } from 'ethers';
 import { bindingCache, type ChannelCounts, type ChannelPayments, type PaymentSessionContext, type PaymentWallet, type Payments } from './channel-payments.ts';
 import { WindowDecision, grownWindow, makeCreditWindow, receiptStallTimeoutMs, type CreditWindow } from './credit-window.ts';
 import { PaymentLedgerError, type ChannelRecord, type PaymentLedger } from './payment-ledger.ts';
+import { makeExposureAccount, type ChannelExposure, type ExposureAccount } from './exposure-account.ts';
 import { makeReceiptVerifier, type ReceiptRefusal, type ReceiptVerifier } from './receipt-verifier.ts';
 import type { Tunnel } from './tunnel.ts';
 
@@ -40,6 +43,8 @@ export interface DonorPaymentOptions extends DonorPaymentEvents {
   /** Monotonic and wall-clock milliseconds (tests drive them). */
   now?: () => number;
   wallClock?: () => number;
+  /** Unpaid bytes per client identity and payment key, across links; one per donor unless given. */
+  exposure?: ExposureAccount;
 }
 
 /** The donor's payment side, shared by all its links (a channel is served by one link at a time). */
@@ -47,7 +52,7 @@ export function createDonorPayments(options: DonorPaymentOptions): Payments {
   const now = options.now ?? (() => performance.now());
   const wallClock = options.wallClock ?? (() => Date.now());
   const exit = getAddress(options.wallet.address);
-  const shared: SharedChannels = { busy: new Map(), sent: new Map() };
+  const shared: SharedChannels = { busy: new Map(), sent: new Map(), exposure: options.exposure ?? makeExposureAccount() };
   return {
     binding: bindingCache(options.wallet),
     forSession(context) {
@@ -62,12 +67,15 @@ interface SharedChannels {
   busy: Map<string, { supersede(): void }>;
   /** Channel id → bytes sent on it by links that ended: a new link of the channel still owes them. */
   sent: Map<string, number>;
+  /** Unpaid bytes per client identity and payment key, over all their channels. */
+  exposure: ExposureAccount;
 }
 
 interface OpenChannel {
   channelId: string;
   window: CreditWindow;
   verifier: ReceiptVerifier;
+  exposure: ChannelExposure;
 }
 
 function donorChannel(options: DonorPaymentOptions & { exit: string }, context: PaymentSessionContext, shared: SharedChannels, now: () => number, wallClock: () => number): ChannelPayments {
@@ -81,7 +89,11 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
   let queue: Promise<void> = Promise.resolve();
   let roomWaiters: Array<() => void> = [];
   let stallTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Runs while the link is held back for the client's other channels (its own window has room). */
+  let sharedStallTimer: ReturnType<typeof setTimeout> | undefined;
   let openTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Requests that arrived behind the CHANNEL_OPEN while it is being checked: the exit sees them once it is accepted. */
+  let parked: Array<() => void> = [];
 
   let holds = 0;
   let heldMs = 0;
@@ -89,6 +101,8 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
   let heldSince: number | undefined;
 
   const wake = (): void => {
+    clearTimeout(sharedStallTimer);
+    sharedStallTimer = undefined;
     if (heldSince !== undefined) {
       heldMs += now() - heldSince;
       heldSince = undefined;
@@ -110,8 +124,11 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
     if (closed) return;
     closed = true;
     clearTimeout(stallTimer);
+    clearTimeout(sharedStallTimer);
     clearTimeout(openTimer);
+    parked = [];
     if (open) {
+      open.exposure.release();
       const sent = open.window.sentBytes();
       shared.sent.set(open.channelId, Math.max(shared.sent.get(open.channelId) ?? 0, sent));
       if (shared.busy.get(open.channelId) === owner) shared.busy.delete(open.channelId);
@@ -129,12 +146,27 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
     },
   };
 
-  const room = (): number => (open ? Math.max(0, open.window.windowBytes() - open.window.unpaidBytes()) : 0);
+  /** Room in this channel's own window. */
+  const ownRoom = (): number => (open ? Math.max(0, open.window.windowBytes() - open.window.unpaidBytes()) : 0);
+  const room = (): number => (open ? Math.min(ownRoom(), open.exposure.room()) : 0);
 
-  /** The tunnel holds frames back: a client that lets the window stay full for receiptStallTimeoutMs is closed. */
+  /**
+   * The tunnel holds frames back: a client that lets the window stay full for receiptStallTimeoutMs
+   * is closed; so is one held back that long for its other channels' unpaid bytes, with no receipt
+   * on any of them.
+   */
   function checkStall(): void {
     if (!open || closed) return;
-    const decision = open.window.decide(room() + 1);
+    if (open.exposure.room() < ownRoom()) {
+      sharedStallTimer ??= setTimeout(() => {
+        sharedStallTimer = undefined;
+        if (open && heldSince !== undefined && open.exposure.room() < ownRoom()) {
+          close('stalled', `No receipt for ${receiptStallTimeoutMs / 1000} s on any channel of this client with bytes unpaid across them: the client stopped paying, so the donor closed the link.`);
+        }
+      }, receiptStallTimeoutMs);
+      return;
+    }
+    const decision = open.window.decide(ownRoom() + 1);
     if (decision === WindowDecision.CLOSE) {
       close('stalled', `No receipt for ${receiptStallTimeoutMs / 1000} s with ${open.window.unpaidBytes()} bytes unpaid: the client stopped paying, so the donor closed the link.`);
     } else if (decision === WindowDecision.THROTTLE && stallTimer === undefined) {
@@ -197,9 +229,14 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
     }
     shared.busy.set(request.channelId, owner);
     const terms = { domain: options.domain, channelId: request.channelId, client: context.peerPaymentAddress, exit: options.exit, price: options.price };
-    open = { channelId: request.channelId, window, verifier: makeReceiptVerifier({ terms, now, wallClock, lastAccepted: lastAccepted?.receipt }) };
+    // Counted against the client's identity and payment key with its other channels; what they pay frees room here.
+    const exposure = shared.exposure.open(request.channelId, { identity: context.peerId, paymentKey: context.peerPaymentAddress }, window, wake);
+    open = { channelId: request.channelId, window, verifier: makeReceiptVerifier({ terms, now, wallClock, lastAccepted: lastAccepted?.receipt }), exposure };
     clearTimeout(openTimer);
     wake();
+    const waiting = parked;
+    parked = [];
+    for (const request of waiting) request();
   }
 
   async function acceptReceipt(payload: Uint8Array): Promise<void> {
@@ -228,6 +265,8 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
       record = await options.ledger.recordReceipt(signed, grown, window.sentBytes());
     } catch (error) {
       if (!(error instanceof PaymentLedgerError)) throw error;
+      // The ledger holds a newer receipt than the verifier knew of (see below), and this one would settle less.
+      if (error.code === 'expiry-rollback' || error.code === 'credits-rollback') return close(error.code, error.message);
       // A link that took the channel over read the ledger before the old link's last write: the
       // ledger already holds this receipt or a newer one. It acknowledges nothing new, but what
       // the ledger holds is paid: catch up with it.
@@ -247,6 +286,7 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
     if (!open) return;
     open.verifier.commit(receipt);
     open.window.onReceipt(Number(receipt.cumBytes));
+    open.exposure.sync();
     clearTimeout(stallTimer);
     stallTimer = undefined;
     wake();
@@ -270,7 +310,9 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
         receivedBytes += bytes;
       },
       sent(bytes) {
-        open?.window.onSent(bytes);
+        if (!open) return;
+        open.window.onSent(bytes);
+        open.exposure.sync();
       },
       room,
       roomChanged() {
@@ -292,6 +334,16 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
       } else if (frame.type === FrameType.RECEIPT) {
         enqueue(() => acceptReceipt(frame.payload));
       }
+    },
+    gateRequests(onRequest) {
+      return (stream, head) => {
+        // A closing link fails its streams.
+        if (closed) return;
+        if (open) return onRequest(stream, head);
+        // The client's frames arrive in order: an honest one sent its CHANNEL_OPEN first.
+        if (opening) return void parked.push(() => stream.signal.aborted || onRequest(stream, head));
+        close('no-channel', 'A request arrived before the payment channel was open: the client must open one first, and nothing was fetched.');
+      };
     },
     async attach(built) {
       tunnel = built;

@@ -1,13 +1,13 @@
 // Test-only code, imported by donor-payments.test.ts and client-payments.test.ts and never by the
 // extension or the engine: a donor and a client joined by an in-memory tunnel pair, each with its
 // payment side wired exactly as peer-session.ts's handshake wires it (createTunnel with the
-// channel's meter and onOpaqueFrame, then attach), plus a driver for vitest's fake clock.
+// channel's meter, onOpaqueFrame and gated requests, then attach), plus a driver for vitest's fake clock.
 import { Wallet, type HDNodeWallet } from 'ethers';
 import { vi } from 'vitest';
 import type { OpaqueFrame } from '../protocol/frames.ts';
 import { createIdentity, type Identity } from '../protocol/identity.ts';
 import { unknownCountry } from '../protocol/signaling-messages.ts';
-import { localReceiptDomain, type ChannelPayments, type Payments } from './channel-payments.ts';
+import { localReceiptDomain, paidRequests, type ChannelPayments, type Payments } from './channel-payments.ts';
 import { initialCreditWindowBytes } from './credit-window.ts';
 import { createDonorPayments, type DonorPaymentOptions } from './donor-payments.ts';
 import { createMemoryTransportPair } from './memory-transport.ts';
@@ -123,7 +123,7 @@ export async function connect(options: LinkOptions): Promise<Link> {
   const donor = createTunnel({
     transport: donorEnd,
     role: 'donor',
-    onRequest: options.onRequest ?? serveSize,
+    onRequest: paidRequests(donorChannel, options.onRequest ?? serveSize),
     meter: donorChannel.meter,
     onOpaqueFrame: (frame) => {
       donorSaw.push(frame);

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { Wallet } from 'ethers';
 import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { creditsForBytes, receiptToJson, signReceipt, type ReceiptDomainConfig, type SignedReceipt } from '../protocol/receipt.ts';
+import { creditsForBytes, receiptToJson, signReceipt, type Receipt, type ReceiptDomainConfig, type SignedReceipt } from '../protocol/receipt.ts';
 import { initialCreditWindowBytes } from './credit-window.ts';
 import { makeMemoryPaymentLedger, openPaymentLedger, PaymentLedgerError, type ChannelTermsRecord, type LedgerOptions, type PaymentLedger } from './payment-ledger.ts';
 
@@ -29,8 +29,8 @@ function terms(channelId: string, patch: Partial<ChannelTermsRecord> = {}): Chan
   };
 }
 
-/** A real receipt for `cumBytes` on `channelId`, signed by the client's key. */
-function receipt(channelId: string, cumBytes: number): Promise<SignedReceipt> {
+/** A real receipt for `cumBytes` on `channelId`, signed by the client's key, with `overrides` applied. */
+function receipt(channelId: string, cumBytes: number, overrides: Partial<Receipt> = {}): Promise<SignedReceipt> {
   const bytes = BigInt(cumBytes);
   return signReceipt(clientWallet, domain, {
     channelId,
@@ -39,9 +39,12 @@ function receipt(channelId: string, cumBytes: number): Promise<SignedReceipt> {
     cumBytes: bytes,
     cumCredits: creditsForBytes(bytes, price),
     price,
-    expiry: 2_000_000_000n,
+    expiry: storedExpiry,
+    ...overrides,
   });
 }
+
+const storedExpiry = 2_000_000_000n;
 
 // The ledger's clock: local time, moved by each test.
 let clock = new Date(2024, 4, 10, 12, 0);
@@ -154,6 +157,34 @@ describe.each(implementations)('%s ledger', (_, openLedger) => {
     await expect(ledger.recordReceipt(await receipt(channelA, cumBytes), 4 * mib)).rejects.toThrow(PaymentLedgerError);
     expect(await ledger.channel(channelA)).toEqual(before);
     expect(await ledger.days()).toEqual(daysBefore);
+  });
+
+  // A client that may not lower the count can still sign a newer receipt worth less: fewer credits,
+  // or one that expires before the stored one. Stored, it would replace what the donor can settle.
+  it.each([
+    ['expires a second before the stored one', { expiry: storedExpiry - 1n }, 'expiry-rollback'],
+    ['expires in a second', { expiry: BigInt(Math.floor(clock.getTime() / 1000)) + 1n }, 'expiry-rollback'],
+    ['owes fewer credits than the stored one', { cumCredits: 1999n }, 'credits-rollback'],
+  ])('refuses a receipt for more bytes that %s: the stored one stays, and nothing is written', async (_, overrides, code) => {
+    const ledger = await open();
+    await ledger.openChannel(terms(channelA));
+    const before = await ledger.recordReceipt(await receipt(channelA, 2 * mib), initialCreditWindowBytes);
+    const daysBefore = await ledger.days();
+
+    const refused = ledger.recordReceipt(await receipt(channelA, 3 * mib, overrides), 4 * mib, 3 * mib);
+    await expect(refused).rejects.toThrow(PaymentLedgerError);
+    await expect(refused).rejects.toMatchObject({ code });
+    expect(await ledger.channel(channelA)).toEqual(before);
+    expect(await ledger.days()).toEqual(daysBefore);
+  });
+
+  it('takes a receipt for more bytes that expires as late as the stored one, or later', async () => {
+    const ledger = await open();
+    await ledger.openChannel(terms(channelA));
+    await ledger.recordReceipt(await receipt(channelA, mib), initialCreditWindowBytes);
+    expect(await ledger.recordReceipt(await receipt(channelA, 2 * mib), initialCreditWindowBytes)).toMatchObject({ cumBytes: 2 * mib });
+    const later = await receipt(channelA, 3 * mib, { expiry: storedExpiry + 1n });
+    expect((await ledger.recordReceipt(later, initialCreditWindowBytes)).receipt).toEqual({ receipt: receiptToJson(later.receipt), signature: later.signature });
   });
 
   it('refuses a receipt for a channel it does not hold, and writes nothing', async () => {

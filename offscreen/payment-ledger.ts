@@ -5,7 +5,8 @@
 // was acknowledged survives the offscreen document being killed and the browser restarting.
 // Node peers (tests, benches) use the in-memory ledger with the same rules. Spec: docs/receipts.md.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import { receiptToJson, type ReceiptJson, type SignedReceipt } from '../protocol/receipt.ts';
+import { parseReceipt, receiptToJson, type ReceiptJson, type SignedReceipt } from '../protocol/receipt.ts';
+import { settlesLess, type SettlesLess } from './receipt-verifier.ts';
 import { localDayKey } from '../settings/share-gate.ts';
 
 export const paymentDatabaseName = 'porchlight-payments';
@@ -72,9 +73,18 @@ interface PaymentSchema extends DBSchema {
   days: { key: [string, string]; value: ChannelDay; indexes: { byRole: ChannelRole } };
 }
 
+/** Why the ledger refused a receipt: an unknown channel, no more bytes than the stored one, or more bytes worth less (settlesLess). */
+export type PaymentLedgerErrorCode = 'unknown-channel' | 'not-newer' | SettlesLess['code'];
+
 /** A receipt that does not advance its channel, or names a channel the ledger does not hold. */
 export class PaymentLedgerError extends Error {
   override readonly name = 'PaymentLedgerError';
+  constructor(
+    readonly code: PaymentLedgerErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 export interface PaymentLedger {
@@ -85,7 +95,8 @@ export interface PaymentLedger {
   /**
    * Stores `signed` as the channel's newest receipt and adds its increase to today's row, in one
    * durable transaction; resolves once it is on disk.
-   * @throws {PaymentLedgerError} when the channel is unknown or the receipt is not newer.
+   * @throws {PaymentLedgerError} when the channel is unknown, the receipt is not newer, or it would
+   *   settle less than the stored one (expires sooner, owes fewer credits): the stored one stays.
    */
   recordReceipt(signed: SignedReceipt, windowBytes: number, sentBytes?: number): Promise<ChannelRecord>;
   /** Donor: raises the channel's stored sent count to `sentBytes` (a link ended); unknown channels are ignored. */
@@ -97,13 +108,19 @@ export interface PaymentLedger {
   close(): void;
 }
 
-/** The ledger's rule for one receipt: the updated channel and the day row's increase. */
+/**
+ * The ledger's rule for one receipt: the updated channel and the day row's increase.
+ * @throws {PaymentLedgerError} as recordReceipt.
+ */
 export function applyReceipt(channel: ChannelRecord, signed: SignedReceipt, windowBytes: number, now: Date, sentBytes = 0): { channel: ChannelRecord; addBytes: number; addCredits: number } {
   const r = signed.receipt;
-  if (r.channelId !== channel.channelId) throw new PaymentLedgerError(`receipt for channel ${r.channelId} stored under ${channel.channelId}`);
+  if (r.channelId !== channel.channelId) throw new PaymentLedgerError('unknown-channel', `receipt for channel ${r.channelId} stored under ${channel.channelId}`);
   const cumBytes = Number(r.cumBytes);
   const cumCredits = Number(r.cumCredits);
-  if (!(cumBytes > channel.cumBytes)) throw new PaymentLedgerError(`receipt for ${cumBytes} bytes is not newer than the stored ${channel.cumBytes}`);
+  if (!(cumBytes > channel.cumBytes)) throw new PaymentLedgerError('not-newer', `receipt for ${cumBytes} bytes is not newer than the stored ${channel.cumBytes}`);
+  // Only the newest receipt is kept: one that settles less must not replace it.
+  const worse = channel.receipt && settlesLess(parseReceipt(channel.receipt.receipt), r);
+  if (worse) throw new PaymentLedgerError(worse.code, worse.message);
   return {
     channel: { ...channel, cumBytes, cumCredits, windowBytes, sentBytes: Math.max(channel.sentBytes ?? 0, sentBytes, cumBytes), receipt: { receipt: receiptToJson(r), signature: signed.signature }, updatedAt: now.getTime() },
     addBytes: cumBytes - channel.cumBytes,
@@ -153,7 +170,7 @@ export async function openPaymentLedger(options: LedgerOptions): Promise<Payment
       if (!stored) {
         tx.abort();
         await tx.done.catch(() => {});
-        throw new PaymentLedgerError(`no channel ${signed.receipt.channelId} in the ledger`);
+        throw new PaymentLedgerError('unknown-channel', `no channel ${signed.receipt.channelId} in the ledger`);
       }
       let applied: ReturnType<typeof applyReceipt>;
       try {
@@ -201,7 +218,7 @@ export function makeMemoryPaymentLedger(options: LedgerOptions): PaymentLedger {
     },
     async recordReceipt(signed, windowBytes, sentBytes) {
       const stored = channels.get(signed.receipt.channelId);
-      if (!stored) throw new PaymentLedgerError(`no channel ${signed.receipt.channelId} in the ledger`);
+      if (!stored) throw new PaymentLedgerError('unknown-channel', `no channel ${signed.receipt.channelId} in the ledger`);
       const at = now();
       const applied = applyReceipt(stored, signed, windowBytes, at, sentBytes);
       const key = `${localDayKey(at)}/${stored.channelId}`;

@@ -1,7 +1,8 @@
 import { Wallet } from 'ethers';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { creditsForBytes, signReceipt, type Receipt, type SignedReceipt } from '../protocol/receipt.ts';
+import { creditsForBytes, minReceiptLifetimeSeconds, settlementLagSeconds, signReceipt, type Receipt, type SignedReceipt } from '../protocol/receipt.ts';
+import { receiptLifetimeSeconds } from './client-payments.ts';
 import { WindowDecision, makeCreditWindow, maxCreditWindowBytes } from './credit-window.ts';
 import { bytesPerReceiptAllowance, makeReceiptVerifier, maxReceiptsPerSecond, receiptBurst, receiptRefusals, verifyReceipt, type ChannelTerms } from './receipt-verifier.ts';
 
@@ -19,9 +20,12 @@ const terms: ChannelTerms = {
   price: 2_500_000n, // 2.5 credits per MiB
 };
 const MiB = 1n << 20n;
+/** The expiry an honest client signs now (client-payments.ts). */
+const honestExpiry = nowS + BigInt(receiptLifetimeSeconds);
+const minLifetime = BigInt(minReceiptLifetimeSeconds);
 
 function receiptFor(cumBytes: bigint, overrides: Partial<Receipt> = {}): Receipt {
-  const base = { channelId: terms.channelId, client: terms.client, exit: terms.exit, price: terms.price, expiry: nowS + 3600n, cumBytes, ...overrides };
+  const base = { channelId: terms.channelId, client: terms.client, exit: terms.exit, price: terms.price, expiry: honestExpiry, cumBytes, ...overrides };
   return { ...base, cumCredits: overrides.cumCredits ?? creditsForBytes(base.cumBytes, base.price) };
 }
 const sign = (receipt: Receipt, wallet: Wallet = clientWallet): Promise<SignedReceipt> => signReceipt(wallet, terms.domain, receipt);
@@ -46,6 +50,11 @@ describe('receipt verifier', () => {
     ['with a changed price', () => sign(receiptFor(sentBytes, { price: terms.price - 1n })), 'price-changed'],
     ['expired a second ago', () => sign(receiptFor(sentBytes, { expiry: nowS - 1n })), 'expired'],
     ['expiring right now', () => sign(receiptFor(sentBytes, { expiry: nowS })), 'expired'],
+    // Settleable for a moment only: stored as the newest, it would replace the one the donor can settle.
+    ['expiring in one second', () => sign(receiptFor(sentBytes, { expiry: nowS + 1n })), 'short-lived'],
+    ['one second short of the minimum lifetime', () => sign(receiptFor(sentBytes, { expiry: nowS + minLifetime - 1n })), 'short-lived'],
+    ['for more bytes but expiring a second before the last accepted one', () => sign(receiptFor(sentBytes, { expiry: lastAccepted.expiry - 1n })), 'expiry-rollback'],
+    ['for more bytes but owing fewer credits than the last accepted one', () => sign(receiptFor(sentBytes, { cumCredits: lastAccepted.cumCredits - 1n })), 'credits-rollback'],
     ['owing one micro-credit too few', () => sign(receiptFor(sentBytes, { cumCredits: creditsForBytes(sentBytes, terms.price) - 1n })), 'credits-mismatch'],
     ['owing one micro-credit too many', () => sign(receiptFor(sentBytes, { cumCredits: creditsForBytes(sentBytes, terms.price) + 1n })), 'credits-mismatch'],
     ['credits rounded down instead of up', () => sign(receiptFor(MiB + 1n, { cumCredits: ((MiB + 1n) * terms.price) / MiB })), 'credits-mismatch'],
@@ -56,6 +65,19 @@ describe('receipt verifier', () => {
   it.each(cases)('refuses a receipt %s', async (_, make, code) => {
     const verdict = verifyReceipt(terms, { sentBytes, lastAccepted }, await make(), nowMs);
     expect(verdict).toMatchObject({ ok: false, code });
+  });
+
+  it('accepts a receipt with exactly the minimum lifetime left, or expiring as late as the last accepted one', async () => {
+    const atMinimum = await sign(receiptFor(sentBytes, { expiry: nowS + minLifetime }));
+    expect(verifyReceipt(terms, { sentBytes }, atMinimum, nowMs)).toEqual({ ok: true, receipt: atMinimum.receipt });
+    const sameExpiry = await sign(receiptFor(sentBytes, { expiry: lastAccepted.expiry }));
+    expect(verifyReceipt(terms, { sentBytes, lastAccepted }, sameExpiry, nowMs)).toEqual({ ok: true, receipt: sameExpiry.receipt });
+  });
+
+  it('holds receipts settleable for longer than settlement takes, and an honest client signs for longer still', () => {
+    expect(minReceiptLifetimeSeconds).toBeGreaterThan(settlementLagSeconds);
+    // The margin covers a client clock that is a day behind the donor's.
+    expect(receiptLifetimeSeconds).toBeGreaterThanOrEqual(minReceiptLifetimeSeconds + 24 * 3600);
   });
 
   it('refuses a receipt for nothing on a fresh channel', async () => {
@@ -109,7 +131,7 @@ type Op =
   | { kind: 'send'; bytes: number }
   | { kind: 'tick'; ms: number }
   | { kind: 'honest'; fraction: number }
-  | { kind: 'hostile'; attack: 'over-claim' | 'other-key' | 'replay' | 'rollback' | 'other-exit' | 'price' | 'expired' | 'credits'; extra: number };
+  | { kind: 'hostile'; attack: 'over-claim' | 'other-key' | 'replay' | 'rollback' | 'other-exit' | 'price' | 'expired' | 'short-lived' | 'expiry-rollback' | 'credits'; extra: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('send' as const), bytes: fc.integer({ min: 1, max: 512 * 1024 }) }) },
@@ -119,7 +141,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     weight: 2,
     arbitrary: fc.record({
       kind: fc.constant('hostile' as const),
-      attack: fc.constantFrom('over-claim', 'other-key', 'replay', 'rollback', 'other-exit', 'price', 'expired', 'credits'),
+      attack: fc.constantFrom('over-claim', 'other-key', 'replay', 'rollback', 'other-exit', 'price', 'expired', 'short-lived', 'expiry-rollback', 'credits'),
       extra: fc.integer({ min: 1, max: 8 * 1024 * 1024 }),
     }),
   },
@@ -148,12 +170,12 @@ describe('donor exposure (property)', () => {
           } else if (op.kind === 'honest') {
             const paid = BigInt(window.paidBytes());
             const cum = paid + BigInt(Math.floor(op.fraction * Number(clientReceived - paid)));
-            signed = await sign(receiptFor(cum, { expiry: BigInt(Math.floor((nowMs + t) / 1000)) + 60n }));
+            signed = await sign(receiptFor(cum, { expiry: BigInt(Math.floor((nowMs + t) / 1000) + receiptLifetimeSeconds) }));
           } else {
             hostile = true;
             const paid = BigInt(window.paidBytes());
             const next = BigInt(window.sentBytes()) > paid ? paid + 1n : paid;
-            const expiry = BigInt(Math.floor((nowMs + t) / 1000)) + 60n;
+            const expiry = BigInt(Math.floor((nowMs + t) / 1000) + receiptLifetimeSeconds);
             const extra = BigInt(op.extra);
             const attacks = {
               'over-claim': () => sign(receiptFor(BigInt(window.sentBytes()) + extra, { expiry })),
@@ -163,6 +185,9 @@ describe('donor exposure (property)', () => {
               'other-exit': () => sign(receiptFor(next, { expiry, exit: otherExit })),
               price: () => sign(receiptFor(next, { expiry, price: terms.price + extra })),
               expired: () => sign(receiptFor(next, { expiry: BigInt(Math.floor((nowMs + t) / 1000)) - 1n })),
+              'short-lived': () => sign(receiptFor(next, { expiry: BigInt(Math.floor((nowMs + t) / 1000)) + (extra % minLifetime) })),
+              // Without an accepted receipt to undercut, a short-lived one is the same attack.
+              'expiry-rollback': () => sign(receiptFor(next, { expiry: (verifier.lastAccepted()?.expiry ?? BigInt(Math.floor((nowMs + t) / 1000)) + minLifetime) - 1n })),
               credits: () => sign(receiptFor(next, { expiry, cumCredits: creditsForBytes(next, terms.price) + extra })),
             };
             signed = await attacks[op.attack]();

@@ -1,6 +1,6 @@
 // The donor's check of every incoming receipt, before it is stored or extends the credit window.
 // Pure: the channel's terms, counters and clocks are passed in. Spec: docs/receipts.md.
-import { ReceiptError, creditsForBytes, recoverReceiptSigner, type Receipt, type ReceiptDomainConfig, type SignedReceipt } from '../protocol/receipt.ts';
+import { ReceiptError, creditsForBytes, minReceiptLifetimeSeconds, recoverReceiptSigner, type Receipt, type ReceiptDomainConfig, type SignedReceipt } from '../protocol/receipt.ts';
 
 /** Receipts a donor checks per second per channel, besides those earned by bytes sent; more are refused as a flood (signature recovery costs CPU). */
 export const maxReceiptsPerSecond = 32;
@@ -22,6 +22,9 @@ export const receiptRefusals = [
   'expired',
   'replay',
   'rollback',
+  'short-lived',
+  'expiry-rollback',
+  'credits-rollback',
   'over-claim',
   'credits-mismatch',
   'bad-signature',
@@ -52,6 +55,20 @@ export type ReceiptVerdict = { ok: true; receipt: Receipt } | { ok: false; code:
 
 const refuse = (code: ReceiptRefusal, message: string): ReceiptVerdict => ({ ok: false, code, message });
 
+/** How a receipt for more bytes can still be worth less than the one it would replace. */
+export type SettlesLess = { code: 'expiry-rollback' | 'credits-rollback'; message: string };
+
+/**
+ * Why `next` may not replace `stored` although it counts more bytes, or undefined when it settles
+ * at least as much at every moment `stored` could: no fewer credits, and expiring no earlier. The
+ * newest receipt is the only one kept, so this is the rule for the verifier and the ledger both.
+ */
+export function settlesLess(stored: Receipt, next: Receipt): SettlesLess | undefined {
+  if (next.expiry < stored.expiry) return { code: 'expiry-rollback', message: `The receipt expires at ${next.expiry}, before the ${stored.expiry} of the receipt it would replace: it could settle less.` };
+  if (next.cumCredits < stored.cumCredits) return { code: 'credits-rollback', message: `The receipt owes ${next.cumCredits} micro-credits, fewer than the ${stored.cumCredits} of the receipt it would replace.` };
+  return undefined;
+}
+
 /**
  * Checks one receipt against the channel. Cheap checks run first; the signature (the costly one) last.
  * `nowMs` is wall-clock Unix milliseconds (expiry is in seconds on chain).
@@ -66,6 +83,11 @@ export function verifyReceipt(terms: ChannelTerms, counters: ChannelCounters, si
   const paid = counters.lastAccepted?.cumBytes ?? 0n;
   if (r.cumBytes === paid) return refuse('replay', 'The receipt acknowledges nothing new.');
   if (r.cumBytes < paid) return refuse('rollback', `The receipt acknowledges ${r.cumBytes} bytes, fewer than the ${paid} already acknowledged.`);
+  // The donor settles in batches: a receipt it cannot settle within the lag is worth nothing.
+  const earliestExpiryMs = BigInt(Math.floor(nowMs)) + BigInt(minReceiptLifetimeSeconds) * 1000n;
+  if (r.expiry * 1000n < earliestExpiryMs) return refuse('short-lived', `The receipt expires in less than ${minReceiptLifetimeSeconds / 86_400} days, too soon for the donor to settle it.`);
+  const worse = counters.lastAccepted && settlesLess(counters.lastAccepted, r);
+  if (worse) return refuse(worse.code, worse.message);
   if (r.cumBytes > counters.sentBytes) return refuse('over-claim', `The receipt acknowledges ${r.cumBytes} bytes; only ${counters.sentBytes} were sent.`);
   const owed = creditsForBytes(r.cumBytes, r.price);
   if (r.cumCredits !== owed) return refuse('credits-mismatch', `The receipt owes ${r.cumCredits} micro-credits; ${r.cumBytes} bytes at the agreed price owe ${owed}.`);

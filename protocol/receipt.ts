@@ -12,6 +12,14 @@ export const microCreditsPerCredit = 1_000_000n;
 /** `price` is micro-credits per MiB of frame bytes; a MiB is 2^20 bytes. */
 export const bytesPerMiB = 1n << 20n;
 
+/** The longest a donor may take to settle a receipt it holds (it settles in batches): 7 days. */
+export const settlementLagSeconds = 7 * 24 * 3600;
+/**
+ * A donor accepts a receipt only if it stays settleable at least this long (8 days): longer than
+ * the settlement lag, so every receipt it holds can still be settled. Clients sign for longer.
+ */
+export const minReceiptLifetimeSeconds = settlementLagSeconds + 24 * 3600;
+
 export const receiptDomainName = 'Porchlight';
 export const receiptDomainVersion = '1';
 
