@@ -1,14 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { decodeChannelOpen, type ChannelOpen } from '../protocol/channel-open.ts';
 import { ErrorCode, FrameType } from '../protocol/frame-types.ts';
-import type { OpaqueFrame } from '../protocol/frames.ts';
+import { decodeFrame, encodeData, encodeFrame, type Frame, type OpaqueFrame } from '../protocol/frames.ts';
+import { unknownCountry } from '../protocol/signaling-messages.ts';
 import { creditsForBytes, decodeReceiptFrame, encodeReceiptFrame, parseSignedReceipt, recoverReceiptSigner, type SignedReceipt } from '../protocol/receipt.ts';
 import type { Payments } from './channel-payments.ts';
 import { createClientPayments, receiptIntervalMs, receiptLifetimeSeconds, type ClientPaymentOptions } from './client-payments.ts';
 import { grownWindow, initialCreditWindowBytes, maxCreditWindowBytes } from './credit-window.ts';
 import { MiB, connect, donorPaymentsFor, download, listingPrice, makeLedger, makeParty, settle, slowLedger, testDomain, until, type Link, type Party } from './payment-channel-fixture.ts';
 import type { ChannelRecord, PaymentLedger } from './payment-ledger.ts';
-import type { IncomingStream, RequestHead } from './tunnel.ts';
+import { createMemoryTransportPair } from './memory-transport.ts';
+import { createTunnel, type IncomingStream, type RequestHead } from './tunnel.ts';
 
 beforeEach(() => {
   vi.useFakeTimers({ now: new Date(2026, 2, 1, 12, 0, 0) });
@@ -472,5 +474,91 @@ describe('client payments: resuming', () => {
     expect(opensIn(second, p.donor, p.client)).toEqual([expect.objectContaining({ channelId })]);
     expect(second.donorSaw.map((f) => f.type)).toEqual([FrameType.CHANNEL_OPEN]);
     second.client.close();
+  });
+});
+
+// ---- a hostile donor: the real client over a real tunnel, the donor's frames crafted by the test ----
+
+/** Frames the client's tunnel accepts from an honest donor for request 1: head, `body`, END. */
+function honestAnswer(body: Uint8Array, streamId = 1): Uint8Array[] {
+  return [
+    encodeFrame({ type: FrameType.RESPONSE, streamId, status: 200, statusText: 'OK', url: 'https://files.example/', redirected: false, headers: [] }),
+    ...(body.length > 0 ? [encodeData(streamId, body)] : []),
+    encodeFrame({ type: FrameType.END, streamId }),
+  ];
+}
+const totalBytes = (frames: Uint8Array[]): number => frames.reduce((sum, f) => sum + f.length, 0);
+const junkData = (streamId: number, frames: number): Uint8Array[] => Array.from({ length: frames }, () => encodeData(streamId, new Uint8Array(65_000).fill(0x6a)));
+
+/**
+ * The real client payment side and tunnel, joined by memory transports to a donor end the test
+ * drives frame by frame (as after a HELLO that proved both).
+ */
+async function rawDonorLink() {
+  const client = makeParty();
+  const donor = makeParty();
+  const clientPayments = createClientPayments({ wallet: client.wallet, domain: testDomain, ledger: client.ledger });
+  const [clientEnd, donorEnd] = createMemoryTransportPair();
+  const fromClient: Frame[] = [];
+  donorEnd.onMessage((m) => fromClient.push(decodeFrame(m)));
+  const channel = clientPayments.forSession({ role: 'client', identity: client.identity, peerId: donor.identity.peerId, peerCountry: unknownCountry, peerPaymentAddress: donor.wallet.address, price: listingPrice });
+  const tunnel = createTunnel({ transport: clientEnd, role: 'client', meter: channel.meter, onOpaqueFrame: (f) => channel.onOpaqueFrame(f) });
+  await channel.attach(tunnel);
+  /** The newest receipt the client stored, once the link has closed and it signed its last one. */
+  const newestReceipt = async (): Promise<number> => {
+    await until(() => tunnel.isClosed, 'the client to close the link', 5_000);
+    await settle();
+    const stored = await client.ledger.channel(channel.counts().channelId!);
+    return stored!.cumBytes;
+  };
+  return { tunnel, channel, fromClient, send: (frames: Uint8Array[]) => frames.forEach((f) => donorEnd.send(f)), newestReceipt };
+}
+
+describe('client payments: a hostile donor is paid only for what the client accepted', () => {
+  const hello = new TextEncoder().encode('hello');
+
+  it('closes the link on junk DATA after END: the page read 5 bytes, and the receipt covers the answer that carried them, not 6.5 MB', async () => {
+    const l = await rawDonorLink();
+    const stream = l.tunnel.open({ method: 'GET', url: 'https://files.example/', headers: [] });
+    stream.end();
+    const answer = honestAnswer(hello);
+    l.send(answer);
+    let read = 0;
+    let done = false;
+    void (async () => {
+      for await (const chunk of stream.readable) read += chunk.length;
+      done = true;
+    })();
+    await until(() => done, 'the page to read the body', 1_000, 1);
+    l.send(junkData(1, 100)); // 6.5 MB after the stream's END
+    const cumBytes = await l.newestReceipt();
+    expect((await l.tunnel.closed).code).toBe(ErrorCode.PROTOCOL_ERROR);
+    expect(read).toBe(5);
+    expect(cumBytes).toBe(totalBytes(answer));
+  });
+
+  // A window's worth of DATA, in frames that fill the 512 KiB credit exactly.
+  const fullWindow = (): Uint8Array[] => Array.from({ length: 16 }, () => encodeData(1, new Uint8Array(32 * 1024)));
+  const window1 = (increment: number) => encodeFrame({ type: FrameType.WINDOW, streamId: 1, increment });
+  it.each<[string, (answer: Uint8Array[]) => { honest: Uint8Array[]; junk: Uint8Array[] }, ErrorCode]>([
+    ['junk DATA after END on a stream the page has not read yet', (answer) => ({ honest: answer, junk: junkData(1, 100) }), ErrorCode.PROTOCOL_ERROR],
+    ['END twice', (answer) => ({ honest: answer, junk: [answer.at(-1)!, ...junkData(1, 1)] }), ErrorCode.PROTOCOL_ERROR],
+    ['DATA on a stream the client never opened', (answer) => ({ honest: answer.slice(0, 2), junk: junkData(3, 100) }), ErrorCode.PROTOCOL_ERROR],
+    ['DATA on a donor stream never opened', (answer) => ({ honest: answer.slice(0, 2), junk: junkData(2, 100) }), ErrorCode.PROTOCOL_ERROR],
+    ['a second RESPONSE head', (answer) => ({ honest: answer.slice(0, 2), junk: [answer[0]!, ...junkData(1, 1)] }), ErrorCode.PROTOCOL_ERROR],
+    ['DATA before the RESPONSE head', (answer) => ({ honest: [], junk: [...junkData(1, 1), ...answer] }), ErrorCode.PROTOCOL_ERROR],
+    ['DATA past the stream’s credit window', (answer) => ({ honest: [answer[0]!, ...fullWindow()], junk: junkData(1, 100) }), ErrorCode.FLOW_CONTROL_ERROR],
+    ['WINDOW credit for bytes the client never sent', (answer) => ({ honest: answer.slice(0, 2), junk: Array.from({ length: 1000 }, () => window1(1)) }), ErrorCode.FLOW_CONTROL_ERROR],
+  ])('closes the link on %s, and never pays for it', async (_name, script, code) => {
+    const l = await rawDonorLink();
+    // The page has not read yet: nothing returns credit, and the stream is still open when the junk arrives.
+    const stream = l.tunnel.open({ method: 'GET', url: 'https://files.example/', headers: [] });
+    stream.end();
+    const { honest, junk } = script(honestAnswer(hello));
+    l.send([...honest, ...junk]);
+    const cumBytes = await l.newestReceipt();
+    expect((await l.tunnel.closed).code).toBe(code);
+    expect(cumBytes).toBe(totalBytes(honest));
+    expect(l.channel.counts().receivedBytes).toBe(totalBytes(honest));
   });
 });

@@ -43,6 +43,23 @@ export interface StreamLink {
   release(stream: StreamState): void;
 }
 
+/**
+ * What a stream that left the link's table still allows from the peer: the frames an honest peer
+ * may have had in flight when it finished. Anything past it breaks the protocol (tunnel.ts).
+ */
+export interface FinishedStream {
+  /** The peer sent END or RESET: no more DATA, END or RESPONSE from it. */
+  peerDone: boolean;
+  /** We opened the stream and reset it before the RESPONSE head came: the head may still come (once). */
+  headPending: boolean;
+  /** DATA bytes the peer may still send: the credit it had when we reset the stream. */
+  dataAllowance: number;
+  /** WINDOW credit the peer may still return: bytes we sent it that it has not returned yet. */
+  creditAllowance: number;
+  /** The peer has not reset the stream: a RESET (a reader that gave up) may still come. */
+  resetAllowed: boolean;
+}
+
 export interface StreamLimits {
   /** Bytes the peer may send before we return credit; also our initial credit for sending. */
   initialWindowBytes: number;
@@ -60,6 +77,9 @@ export class StreamState {
   private pullWaiter: (() => void) | undefined;
   // send side
   sendCredit: number;
+  /** DATA payload bytes sent, and credit the peer returned: it may never return more than it got. */
+  private sentDataBytes = 0;
+  private creditReturned = 0;
   private sendQueue: Uint8Array[] = [];
   private sendQueuedBytes = 0;
   private endQueued = false;
@@ -67,6 +87,7 @@ export class StreamState {
   private writeWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   // lifecycle
   failure: TunnelError | undefined;
+  private resetByPeer = false;
   private readonly abort = new AbortController();
   private responseResolve: ((head: ResponseHead) => void) | undefined;
   private responseReject: ((e: Error) => void) | undefined;
@@ -233,6 +254,7 @@ export class StreamState {
       this.sendQueue.shift();
     }
     this.sendCredit -= piece.length;
+    this.sentDataBytes += piece.length;
     this.sendQueuedBytes -= piece.length;
     if (this.sendQueuedBytes <= this.limits.sendBufferBytes && this.writeWaiters.length > 0) {
       const waiters = this.writeWaiters;
@@ -244,12 +266,18 @@ export class StreamState {
 
   /**
    * The peer granted more credit.
-   * @throws {TunnelError} FLOW_CONTROL_ERROR when the credit would overflow.
+   * @throws {TunnelError} FLOW_CONTROL_ERROR when it returns more than we sent it, or the credit would overflow.
    */
   grantCredit(increment: number): void {
+    // A receiver returns credit for bytes its reader consumed, never more than it was sent; a
+    // WINDOW past that is no flow control, and would bill the sender for empty frames.
+    if (increment > this.sentDataBytes - this.creditReturned) {
+      throw new TunnelError(ErrorCode.FLOW_CONTROL_ERROR, '', `Peer returned ${increment} bytes of credit on stream ${this.id}, more than the ${this.sentDataBytes - this.creditReturned} it was sent and had not returned.`);
+    }
     if (this.sendCredit + increment > 0x7fff_ffff) {
       throw new TunnelError(ErrorCode.FLOW_CONTROL_ERROR, '', `Window on stream ${this.id} overflowed.`);
     }
+    this.creditReturned += increment;
     this.sendCredit += increment;
     if (this.sendable) this.link.markReady(this);
   }
@@ -261,6 +289,24 @@ export class StreamState {
     if (this.failure || (this.endSent && this.recvEnded)) return;
     this.link.sendReset(this.id, code, reason, message);
     this.fail(new TunnelError(code, reason, message));
+  }
+
+  /** The peer reset the stream: it sends nothing more for it. */
+  peerReset(error: TunnelError): void {
+    this.resetByPeer = true;
+    this.fail(error);
+  }
+
+  /** What the peer may still send once the stream left the link's table (see FinishedStream). */
+  afterlife(): FinishedStream {
+    const peerDone = this.recvEnded || this.resetByPeer;
+    return {
+      peerDone,
+      headPending: this.outgoing && !this.responseReceived && !peerDone,
+      dataAllowance: peerDone ? 0 : this.recvWindowLeft,
+      creditAllowance: this.resetByPeer ? 0 : this.sentDataBytes - this.creditReturned,
+      resetAllowed: !this.resetByPeer,
+    };
   }
 
   /** Fails the stream locally (peer RESET, link failure, or our own reset). */

@@ -3,10 +3,13 @@ import { ErrorCode, FrameType } from '../protocol/frame-types.ts';
 import { encodeData, encodeFrame } from '../protocol/frames.ts';
 import type { FrameTransport } from './frame-transport.ts';
 import { createMemoryTransportPair } from './memory-transport.ts';
-import { createTunnel, maxQueuedRefusals, maxUnansweredPings, type IncomingStream, type RequestHead, type Tunnel, type TunnelLimits } from './tunnel.ts';
+import { createTunnel, maxQueuedRefusals, maxUnansweredPings, type IncomingStream, type RequestHead, type Tunnel, type TunnelLimits, type TunnelMeter } from './tunnel.ts';
 import { TunnelError } from './tunnel-error.ts';
 import { pattern, sha256Hex as digest } from '../tests/support/exit-harness.ts';
 import { readAll } from '../tests/support/streams.ts';
+
+/** Junk DATA frames on `streamId`. */
+const junkFrames = (streamId: number, n = 10): Uint8Array[] => Array.from({ length: n }, () => encodeData(streamId, new Uint8Array(60_000)));
 
 /** A donor whose handler answers `size:<n>` URLs with n pattern bytes and echoes request bodies. */
 function pair(handler?: (stream: IncomingStream, head: RequestHead) => void, limits?: Partial<TunnelLimits>) {
@@ -164,6 +167,146 @@ describe('tunnel', () => {
     const error = await client.closed;
     expect(error.code).toBe(ErrorCode.TIMEOUT);
     expect(error.linkFailed).toBe(true);
+  });
+
+  describe('metering: what a receiver accepts, and only that', () => {
+    /** A meter that counts both ways and never holds anything back. */
+    function countingMeter() {
+      const counts = { sent: 0, received: 0 };
+      const meter: TunnelMeter = { sent: (b) => void (counts.sent += b), received: (b) => void (counts.received += b), room: () => Number.POSITIVE_INFINITY, roomChanged: () => Promise.resolve() };
+      return { counts, meter };
+    }
+    /** A client tunnel with a counting meter, facing a donor end the test drives frame by frame. */
+    function rawDonor() {
+      const [a, b] = createMemoryTransportPair();
+      const { counts, meter } = countingMeter();
+      const client = createTunnel({ transport: a, role: 'client', meter });
+      const fromClient: Uint8Array[] = [];
+      b.onMessage((m) => fromClient.push(m));
+      return { client, counts, fromClient, send: (...frames: Uint8Array[]) => frames.forEach((f) => b.send(f)) };
+    }
+    const head = (streamId = 1) => encodeFrame({ type: FrameType.RESPONSE, streamId, status: 200, statusText: 'OK', url: 'https://x.example/', redirected: false, headers: [] });
+    const end = (streamId = 1) => encodeFrame({ type: FrameType.END, streamId });
+    const tick = () => new Promise((r) => setTimeout(r, 20));
+    const sum = (frames: Uint8Array[]) => frames.reduce((n, f) => n + f.length, 0);
+
+    it('pays an honest donor for what it sent before it saw the reader cancel, and keeps the link', async () => {
+      const client = countingMeter();
+      const donor = countingMeter();
+      const [a, b] = createMemoryTransportPair();
+      const clientTunnel = createTunnel({ transport: a, role: 'client', meter: client.meter });
+      createTunnel({
+        transport: b,
+        role: 'donor',
+        meter: donor.meter,
+        onRequest: async (stream, h) => {
+          stream.respond({ status: 200, statusText: 'OK', url: h.url, redirected: false, headers: [] });
+          try {
+            for (;;) await stream.write(new Uint8Array(32 * 1024));
+          } catch {
+            // the client cancelled
+          }
+        },
+      });
+      // Ten cancels mid-body, each racing the donor's DATA in flight.
+      for (let i = 0; i < 10; i++) {
+        const { stream } = await request(clientTunnel, 'https://t.example/forever');
+        const reader = stream.readable.getReader();
+        await reader.read();
+        await reader.cancel();
+      }
+      await tick();
+      expect(clientTunnel.isClosed).toBe(false);
+      const after = await request(clientTunnel, 'https://t.example/forever');
+      await after.stream.readable.cancel();
+      await tick();
+      // Every frame either side sent was accepted, and counted, by the other.
+      expect(client.counts.received).toBe(donor.counts.sent);
+      expect(donor.counts.received).toBe(client.counts.sent);
+      expect(client.counts.received).toBeGreaterThan(10 * 32 * 1024);
+      clientTunnel.close();
+    });
+
+    it('pays for an upload the donor refused mid-body, and for the END that raced the refusal', async () => {
+      const client = countingMeter();
+      const donor = countingMeter();
+      const [a, b] = createMemoryTransportPair();
+      const clientTunnel = createTunnel({ transport: a, role: 'client', meter: client.meter });
+      createTunnel({ transport: b, role: 'donor', meter: donor.meter, limits: { maxConcurrentStreams: 1 }, onRequest: (stream) => stream.reset(ErrorCode.BODY_TOO_LARGE, 'request-body-too-large', 'Too large.') });
+      for (let i = 0; i < 3; i++) {
+        const stream = clientTunnel.open({ method: 'POST', url: 'https://t.example/upload', headers: [] });
+        await stream.write(new Uint8Array(200_000)).catch(() => {});
+        stream.end();
+        await expect(stream.response).rejects.toMatchObject({ code: ErrorCode.BODY_TOO_LARGE });
+      }
+      await tick();
+      expect(clientTunnel.isClosed).toBe(false);
+      expect(donor.counts.received).toBe(client.counts.sent);
+      expect(client.counts.received).toBe(donor.counts.sent);
+      clientTunnel.close();
+    });
+
+    it('accepts WINDOW and RESET that race a finished stream, and pays for them', async () => {
+      const { client, counts, fromClient, send } = rawDonor();
+      const stream = client.open({ method: 'POST', url: 'https://x.example/', headers: [] });
+      await stream.write(new Uint8Array(100_000));
+      stream.end();
+      await tick();
+      const answer = [head(), end()];
+      send(...answer);
+      await stream.response;
+      await readAll(stream.readable);
+      // The donor's exit read the body (credit back) and its reader gave up, just as the END crossed.
+      const racing = [encodeFrame({ type: FrameType.WINDOW, streamId: 1, increment: 100_000 }), encodeFrame({ type: FrameType.RESET, streamId: 1, code: ErrorCode.CANCEL, reason: '', message: '' })];
+      send(...racing);
+      await tick();
+      expect(client.isClosed).toBe(false);
+      expect(counts.received).toBe(sum([...answer, ...racing]));
+      expect(fromClient.length).toBeGreaterThan(0);
+      client.close();
+    });
+
+    const cancelReset = () => encodeFrame({ type: FrameType.RESET, streamId: 1, code: ErrorCode.CANCEL, reason: '', message: '' });
+    // The reader took one 60 000-byte chunk and cancelled: 464 288 bytes of credit were left, so an
+    // honest donor may still have 7 more such frames in flight, and its END or RESET.
+    it.each<[string, Uint8Array[], number, ErrorCode]>([
+      ['DATA on a cancelled stream past the credit it had left', junkFrames(1, 10), 7, ErrorCode.FLOW_CONTROL_ERROR],
+      ['DATA after END on a cancelled stream', [end(), encodeData(1, Uint8Array.of(1))], 1, ErrorCode.PROTOCOL_ERROR],
+      ['a second RESPONSE head on a cancelled stream', [head()], 0, ErrorCode.PROTOCOL_ERROR],
+      ['WINDOW credit for more than the client sent', [encodeFrame({ type: FrameType.WINDOW, streamId: 1, increment: 1 })], 0, ErrorCode.FLOW_CONTROL_ERROR],
+      ['two RESETs', [cancelReset(), cancelReset()], 1, ErrorCode.PROTOCOL_ERROR],
+    ])('after the reader cancels, closes the link on %s and pays only what an honest donor might have had in flight', async (_name, junk, paidFrames, code) => {
+      const { client, counts, send } = rawDonor();
+      const stream = client.open({ method: 'GET', url: 'https://x.example/', headers: [] });
+      stream.end();
+      const honest = [head(), encodeData(1, new Uint8Array(60_000))];
+      send(...honest);
+      await stream.response;
+      const reader = stream.readable.getReader();
+      await reader.read();
+      await reader.cancel();
+      send(...junk);
+      expect((await client.closed).code).toBe(code);
+      expect(counts.received).toBe(sum(honest) + sum(junk.slice(0, paidFrames)));
+    });
+
+    it('closes the link on any frame after the donor reset the stream, and does not pay for it', async () => {
+      const { client, counts, send } = rawDonor();
+      const stream = client.open({ method: 'GET', url: 'https://x.example/', headers: [] });
+      stream.end();
+      const honest = [head(), encodeFrame({ type: FrameType.RESET, streamId: 1, code: ErrorCode.UPSTREAM_FAILED, reason: '', message: 'gone' })];
+      send(...honest, ...junkFrames(1));
+      expect((await client.closed).code).toBe(ErrorCode.PROTOCOL_ERROR);
+      expect(counts.received).toBe(sum(honest));
+    });
+
+    it('does not meter PROBE frames, which are no service', async () => {
+      const { client, counts, send } = rawDonor();
+      send(encodeFrame({ type: FrameType.PROBE, streamId: 2, payload: new Uint8Array(8000) }));
+      await tick();
+      expect(counts.received).toBe(0);
+      client.close();
+    });
   });
 
   describe('control-frame flood', () => {

@@ -5,7 +5,7 @@ import { ErrorCode, FrameType, errorCodeName, frameHeaderBytes, maxFrameBytes } 
 import { FrameError, decodeFrame, encodeDataInto, encodeFrame, type Frame, type HeaderList, type OpaqueFrame, type PeerRole, type RequestFrame } from '../protocol/frames.ts';
 import { randomBytes } from '../protocol/bytes.ts';
 import { closeAfterDrain, type FrameTransport } from './frame-transport.ts';
-import { StreamState, type IncomingStream, type OutgoingStream, type ResponseHead, type StreamLink } from './tunnel-stream.ts';
+import { StreamState, type FinishedStream, type IncomingStream, type OutgoingStream, type ResponseHead, type StreamLink } from './tunnel-stream.ts';
 import { TunnelError, linkFailureReasons } from './tunnel-error.ts';
 
 export type { IncomingStream, OutgoingStream, ResponseHead } from './tunnel-stream.ts';
@@ -44,6 +44,18 @@ export const drainRetryMs = 5;
 export const maxUnansweredPings = 8;
 /** RESET REFUSED_STREAM answers that may wait unsent; a REQUEST past them closes the link with FLOOD. */
 export const maxQueuedRefusals = 128;
+/**
+ * Finished streams whose racing frames (DATA in flight before our RESET reached the peer, WINDOW
+ * and RESET crossing an END) are still accepted; the oldest is forgotten past this, and a frame
+ * for a forgotten stream breaks the protocol. Racing frames arrive within a round trip; a link
+ * does not finish a thousand streams in one.
+ */
+export const maxFinishedStreams = 1024;
+
+/** PROBE measures the link and is no service: it is never metered, either way (docs/receipts.md). */
+function isMetered(frame: Pick<Frame, 'type' | 'streamId'>): boolean {
+  return frame.streamId !== 0 && frame.type !== FrameType.PROBE;
+}
 
 export interface RequestHead {
   method: string;
@@ -53,10 +65,14 @@ export interface RequestHead {
 
 /**
  * Counts the frames of a paid channel and, on the donor, holds back what its credit window does
- * not cover. Stream frames (id ≠ 0) are metered; link frames (HELLO, PING, RECEIPT, …) are not.
+ * not cover. Stream frames (id ≠ 0) but PROBE are metered; link frames (HELLO, PING, RECEIPT, …)
+ * are not.
  */
 export interface TunnelMeter {
-  /** Every stream frame received, by its size in bytes. */
+  /**
+   * Every stream frame received and accepted, by its size in bytes: a frame that breaks the
+   * protocol (DATA past the credit, after END, on an unknown stream, …) closes the link and is never counted.
+   */
   received(bytes: number): void;
   /** Every stream frame sent, by its size in bytes. */
   sent(bytes: number): void;
@@ -113,6 +129,8 @@ export function createTunnel(options: TunnelOptions): Tunnel {
   const limits: TunnelLimits = { ...defaultTunnelLimits, ...options.limits };
   const { transport, role } = options;
   const streams = new Map<number, StreamState>();
+  // Streams that left `streams`, oldest first, with what the peer may still send on them.
+  const finished = new Map<number, FinishedStream>();
   // Link frames (stream 0) are never metered nor held back; stream control frames are.
   const linkControl: QueuedFrame[] = [];
   const streamControl: QueuedFrame[] = [];
@@ -151,14 +169,16 @@ export function createTunnel(options: TunnelOptions): Tunnel {
     },
     release(stream) {
       ready.delete(stream);
-      if (streams.delete(stream.id)) stats.openStreams = streams.size;
+      if (!streams.delete(stream.id)) return;
+      stats.openStreams = streams.size;
+      if (!closeError) remember(stream.id, stream.afterlife());
     },
   };
 
   function queueControl(frame: Frame, reply?: QueuedFrame['reply']): void {
     if (closeError) return;
     const bytes = encodeFrame(frame);
-    (frame.streamId === 0 ? linkControl : streamControl).push({ bytes, reply });
+    (isMetered(frame) ? streamControl : linkControl).push({ bytes, reply });
     stats.queuedControlBytes += bytes.length;
     if (reply === 'pong') queuedPongs++;
     else if (reply === 'refusal') queuedRefusals++;
@@ -260,6 +280,7 @@ export function createTunnel(options: TunnelOptions): Tunnel {
     clearInterval(heartbeat);
     for (const stream of [...streams.values()]) stream.fail(error);
     streams.clear();
+    finished.clear();
     ready.clear();
     linkControl.length = 0;
     streamControl.length = 0;
@@ -289,7 +310,6 @@ export function createTunnel(options: TunnelOptions): Tunnel {
     let frame: Frame;
     try {
       frame = decodeFrame(message);
-      if (frame.streamId !== 0) meter?.received(message.length);
     } catch (error) {
       if (!(error instanceof FrameError)) throw error;
       const stream = error.streamId ? streams.get(error.streamId) : undefined;
@@ -303,6 +323,66 @@ export function createTunnel(options: TunnelOptions): Tunnel {
     } catch (error) {
       if (error instanceof TunnelError) closeWith(error.code, error.message);
       else closeWith(ErrorCode.INTERNAL_ERROR, `Internal error: ${String(error)}`);
+      return;
+    }
+    // Counted only once accepted: what broke the rules closed the link above and is never paid.
+    if (isMetered(frame)) meter?.received(message.length);
+  }
+
+  function protocolError(message: string): TunnelError {
+    return new TunnelError(ErrorCode.PROTOCOL_ERROR, '', message);
+  }
+
+  /** Keeps what a finished stream still allows, forgetting the oldest past maxFinishedStreams. */
+  function remember(id: number, afterlife: FinishedStream): void {
+    finished.delete(id);
+    if (afterlife.peerDone && !afterlife.resetAllowed) return; // the peer reset it: nothing more may come
+    finished.set(id, afterlife);
+    if (finished.size > maxFinishedStreams) finished.delete(finished.keys().next().value!); // size > 0
+  }
+
+  /**
+   * A frame for a stream no longer open: accepted only as far as an honest peer may have had it in
+   * flight when the stream finished.
+   * @throws {TunnelError} PROTOCOL_ERROR or FLOW_CONTROL_ERROR for anything else.
+   */
+  function acceptFinished(frame: Frame): void {
+    const id = frame.streamId;
+    const neverOpened = ownsId(id, role) ? id >= nextOwnId : id > highestPeerId;
+    if (neverOpened) throw protocolError(`Frame for stream ${id}, which was never opened.`);
+    const after = finished.get(id);
+    if (!after) throw protocolError(`Frame for stream ${id}, which already finished.`);
+    switch (frame.type) {
+      case FrameType.RESPONSE:
+        if (!after.headPending) throw protocolError(`RESPONSE head for stream ${id}, which already had one or is the peer's.`);
+        after.headPending = false;
+        return;
+      case FrameType.DATA:
+        if (after.peerDone) throw protocolError(`DATA for stream ${id} after the peer ended it.`);
+        if (after.headPending) throw protocolError(`DATA before the RESPONSE head on stream ${id}.`);
+        if (frame.data.length > after.dataAllowance) {
+          throw new TunnelError(ErrorCode.FLOW_CONTROL_ERROR, '', `Peer sent ${frame.data.length} bytes with ${after.dataAllowance} bytes of credit on stream ${id}.`);
+        }
+        after.dataAllowance -= frame.data.length;
+        return;
+      case FrameType.END:
+        if (after.peerDone) throw protocolError(`END for stream ${id}, which the peer already ended.`);
+        if (after.headPending) throw protocolError(`END before the RESPONSE head on stream ${id}.`);
+        after.peerDone = true;
+        after.dataAllowance = 0;
+        return;
+      case FrameType.RESET:
+        if (!after.resetAllowed) throw protocolError(`RESET for stream ${id}, which the peer already reset.`);
+        finished.delete(id); // the peer sends nothing more for it
+        return;
+      case FrameType.WINDOW:
+        if (frame.increment > after.creditAllowance) {
+          throw new TunnelError(ErrorCode.FLOW_CONTROL_ERROR, '', `Peer returned ${frame.increment} bytes of credit on stream ${id}, more than the ${after.creditAllowance} it was sent and had not returned.`);
+        }
+        after.creditAllowance -= frame.increment;
+        return;
+      default:
+        return;
     }
   }
 
@@ -337,36 +417,26 @@ export function createTunnel(options: TunnelOptions): Tunnel {
         break;
     }
     const stream = streams.get(frame.streamId);
-    if (!stream) {
-      // Frames racing a stream we already finished are harmless; ids never opened are not.
-      const neverOpened = ownsId(frame.streamId, role) ? frame.streamId >= nextOwnId : frame.streamId > highestPeerId;
-      if (neverOpened) throw new TunnelError(ErrorCode.PROTOCOL_ERROR, '', `Frame for stream ${frame.streamId}, which was never opened.`);
-      return;
-    }
+    if (!stream) return acceptFinished(frame);
+    const id = frame.streamId;
     switch (frame.type) {
       case FrameType.RESPONSE:
-        if (!stream.outgoing || stream.responseReceived) {
-          stream.reset(ErrorCode.PROTOCOL_ERROR, 'unexpected-response', 'Unexpected RESPONSE head.');
-          return;
-        }
+        if (!stream.outgoing) throw protocolError(`RESPONSE head on stream ${id}, which the peer opened.`);
+        if (stream.responseReceived) throw protocolError(`A second RESPONSE head on stream ${id}.`);
         stream.acceptResponse({ status: frame.status, statusText: frame.statusText, url: frame.url, redirected: frame.redirected, headers: frame.headers });
         return;
       case FrameType.DATA:
-        if ((stream.outgoing && !stream.responseReceived) || stream.receiveEnded) {
-          stream.reset(ErrorCode.PROTOCOL_ERROR, 'unexpected-data', 'DATA outside a body.');
-          return;
-        }
+        if (stream.outgoing && !stream.responseReceived) throw protocolError(`DATA before the RESPONSE head on stream ${id}.`);
+        if (stream.receiveEnded) throw protocolError(`DATA for stream ${id} after the peer ended it.`);
         stream.acceptData(frame.data);
         return;
       case FrameType.END:
-        if (stream.outgoing && !stream.responseReceived) {
-          stream.reset(ErrorCode.PROTOCOL_ERROR, 'unexpected-end', 'END before the RESPONSE head.');
-          return;
-        }
+        if (stream.outgoing && !stream.responseReceived) throw protocolError(`END before the RESPONSE head on stream ${id}.`);
+        if (stream.receiveEnded) throw protocolError(`END for stream ${id}, which the peer already ended.`);
         stream.acceptEnd();
         return;
       case FrameType.RESET:
-        stream.fail(new TunnelError(frame.code, frame.reason, frame.message || `The peer reset the stream (${errorCodeName(frame.code)}).`));
+        stream.peerReset(new TunnelError(frame.code, frame.reason, frame.message || `The peer reset the stream (${errorCodeName(frame.code)}).`));
         return;
       case FrameType.WINDOW:
         stream.grantCredit(frame.increment);
@@ -384,6 +454,8 @@ export function createTunnel(options: TunnelOptions): Tunnel {
       if (queuedRefusals >= maxQueuedRefusals) {
         throw new TunnelError(ErrorCode.FLOOD, '', `The peer opened more than ${maxQueuedRefusals} requests past the limit of ${limits.maxConcurrentStreams} while it reads nothing: the link is closed.`);
       }
+      // Its body may already be on the way: the credit a fresh stream grants, and its END, are accepted.
+      remember(frame.streamId, { peerDone: false, headPending: false, dataAllowance: limits.initialWindowBytes, creditAllowance: 0, resetAllowed: true });
       queueControl({ type: FrameType.RESET, streamId: frame.streamId, code: ErrorCode.REFUSED_STREAM, reason: 'too-many-streams', message: `This peer serves at most ${limits.maxConcurrentStreams} requests at once.` }, 'refusal');
       return;
     }
