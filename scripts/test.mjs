@@ -2,6 +2,7 @@
 // `npm test`: type-check, then every suite (unit, integration, browser) inside a
 // loopback-only network namespace.
 import { spawnSync } from 'node:child_process';
+import { ensureSystemPackages } from './system-packages.mjs';
 
 function step(title, argv) {
   console.log(`\n== ${title}`);
@@ -12,6 +13,7 @@ function step(title, argv) {
   }
 }
 
+ensureSystemPackages('test');
 step('type-check', ['npx', 'tsc', '--noEmit', '-p', '.']);
 step('tests (loopback-only namespace)', [
   process.execPath,
