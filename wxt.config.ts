@@ -91,7 +91,6 @@ export default defineConfig({
       'alarms',
       'idle',
       'contextMenus',
-      'declarativeNetRequest',
       'webRequest',
       ...(browser === 'firefox' ? ['dns'] : ['offscreen']),
     ],

@@ -1,84 +1,70 @@
-// Guards on the exit's own requests that only the background context can set up:
-// - declarativeNetRequest rules that block any request of this extension to a private address or
-//   name, which covers redirect hops that fetch follows by itself;
-// - a webRequest listener that reports the address every hop connected to, so the exit refuses a
-//   response from a public name that resolved to a private address (DNS rebinding).
+// The exit's eyes in the background context: a webRequest listener that reports, for each of the
+// extension's own requests, the address it connected to and — for a redirect — where it pointed.
+// The exit follows redirects itself (`redirect: 'manual'`, one fetch per hop, each hop checked by
+// the one exit policy before it is sent), so the browser never sends a hop on its own; but it hides
+// a manual redirect's Location from the page, and only webRequest sees it. The address lets the exit
+// refuse a response from a public name that resolved to a private address (DNS rebinding).
+//
+// Where each browser says it, for a `redirect: 'manual'` fetch (seen in Chromium 156, Firefox ESR 140):
+// - Chrome: onBeforeRedirect carries the hop's ip and the absolute redirectUrl; onResponseStarted
+//   does not fire for the 3xx. A final response: onResponseStarted with its ip.
+// - Firefox: no onBeforeRedirect; onHeadersReceived has the 3xx's Location header, then
+//   onResponseStarted fires for the 3xx with its ip.
 import { browser, type Browser } from 'wxt/browser';
-
-/** Rule ids this module owns in the session rule set. */
-const ruleIds = { blockPrivate: 1, blockSingleLabel: 2, allowTestOrigin: 3 } as const;
-
-// IPv4 literals in private, loopback, link-local, CGNAT, "this network", multicast and reserved
-// ranges; every bracketed IPv6 literal; and non-public name suffixes. The exit policy checks the
-// first URL; these rules are for the hops after it. (RE2 syntax, as declarativeNetRequest takes.)
-const privateTargetRegex =
-  '^[a-z]+://([^/@]*@)?(' +
-  '(0|10|127)\\.[0-9.]+|169\\.254\\.[0-9.]+|192\\.168\\.[0-9.]+|172\\.(1[6-9]|2[0-9]|3[01])\\.[0-9.]+|' +
-  '100\\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\\.[0-9.]+|192\\.0\\.[02]\\.[0-9]+|198\\.(1[89])\\.[0-9.]+|' +
-  '(22[4-9]|2[3-5][0-9])\\.[0-9.]+|\\[[^\\]]*\\]|' +
-  '[^/:]*\\.(local|localhost|internal|lan|home|arpa|corp|intranet|private|test|invalid|example)|localhost' +
-  ')\\.?(:[0-9]+)?(/|$)';
-const singleLabelRegex = '^[a-z]+://([^/@]*@)?[^./:]+\\.?(:[0-9]+)?(/|$)';
-
-/** Resource types the exit's fetches have (the signaling WebSocket is not among them). */
-const exitResourceTypes = ['xmlhttprequest', 'other'] as Browser.declarativeNetRequest.ResourceType[];
-
-/** Installs the redirect-hop rules; `testOrigin` (test builds only) is let through. */
-export async function installRedirectGuards(testOrigin: string): Promise<void> {
-  // The host of the extension's own origin: Chrome's is the extension id, Firefox's a per-install
-  // UUID (its runtime.id is the gecko id, which no request is initiated from).
-  const initiatorDomains = [new URL(browser.runtime.getURL('/')).hostname];
-  const block = (id: number, regexFilter: string): Browser.declarativeNetRequest.Rule => ({
-    id,
-    priority: 1,
-    action: { type: 'block' as Browser.declarativeNetRequest.RuleActionType },
-    condition: { regexFilter, initiatorDomains, resourceTypes: exitResourceTypes },
-  });
-  const rules = [block(ruleIds.blockPrivate, privateTargetRegex), block(ruleIds.blockSingleLabel, singleLabelRegex)];
-  if (testOrigin) {
-    rules.push({
-      id: ruleIds.allowTestOrigin,
-      priority: 2,
-      action: { type: 'allow' as Browser.declarativeNetRequest.RuleActionType },
-      condition: { urlFilter: `|${testOrigin}/`, initiatorDomains, resourceTypes: exitResourceTypes },
-    });
-  }
-  await browser.declarativeNetRequest.updateSessionRules({ removeRuleIds: Object.values(ruleIds), addRules: rules });
-}
+import type { ReportedRedirect } from '../offscreen/address-gate.ts';
 
 /** Where a request's addresses go: the exit's address gate (directly, or by a message). */
-export type AddressReporter = (url: string, ips: string[]) => void;
+export type AddressReporter = (url: string, ips: string[], redirect?: ReportedRedirect) => void;
+
+/** Resource types the exit's fetches have (the signaling WebSocket is not among them). */
+const exitResourceTypes = ['xmlhttprequest', 'other'] as Browser.webRequest.ResourceType[];
+/** Statuses fetch treats as redirects (Fetch standard); others are final responses. */
+const redirectStatuses: readonly number[] = [301, 302, 303, 307, 308];
+/** Most Location headers held for requests whose response has not started (a flood cannot grow memory). */
+const maxPendingLocations = 1024;
 
 /** Reports the addresses of this extension's own fetches to `report`, until `signal` aborts. */
 export function watchExitAddresses(report: AddressReporter, signal: AbortSignal): void {
   const ownOrigin = new URL(browser.runtime.getURL('/')).origin;
-  const hops = new Map<string, string[]>();
+  // Firefox: the Location of a 3xx, from its headers, until its response starts.
+  const locations = new Map<string, string>();
   const own = (details: { initiator?: string; originUrl?: string; tabId: number }): boolean =>
     details.tabId === -1 && (details.initiator === ownOrigin || (details.originUrl?.startsWith(ownOrigin) ?? false));
-  const filter = { urls: ['<all_urls>'], types: exitResourceTypes as unknown as Browser.webRequest.ResourceType[] };
+  const filter = { urls: ['<all_urls>'], types: exitResourceTypes };
 
+  const onHeaders = (details: Browser.webRequest.OnHeadersReceivedDetails): undefined => {
+    if (!own(details) || !redirectStatuses.includes(details.statusCode)) return undefined;
+    const location = details.responseHeaders?.find((h) => h.name.toLowerCase() === 'location')?.value;
+    if (location === undefined) return undefined;
+    locations.set(details.requestId, location);
+    if (locations.size > maxPendingLocations) locations.delete(locations.keys().next().value!); // size > 0
+    return undefined;
+  };
   const onRedirect = (details: Browser.webRequest.OnBeforeRedirectDetails): void => {
     if (!own(details)) return;
-    const list = hops.get(details.requestId) ?? [];
-    if (details.ip) list.push(details.ip);
-    hops.set(details.requestId, list);
+    locations.delete(details.requestId);
+    // No ip: the browser redirected without the network (an HSTS upgrade); the target is still a hop the exit checks.
+    report(details.url, details.ip ? [details.ip] : [], { status: details.statusCode, location: details.redirectUrl });
   };
   const onStarted = (details: Browser.webRequest.OnResponseStartedDetails): void => {
     if (!own(details)) return;
-    const list = hops.get(details.requestId) ?? [];
-    hops.delete(details.requestId);
+    const location = locations.get(details.requestId);
+    locations.delete(details.requestId);
     // No ip: the answer did not come from the network (an error page, the cache); the gate refuses it.
-    if (details.ip) list.push(details.ip);
-    report(details.url, list);
+    const ips = details.ip ? [details.ip] : [];
+    const isRedirect = location !== undefined && redirectStatuses.includes(details.statusCode);
+    report(details.url, ips, isRedirect ? { status: details.statusCode, location } : undefined);
   };
-  const onError = (details: { requestId: string }): void => void hops.delete(details.requestId);
+  const onError = (details: { requestId: string }): void => void locations.delete(details.requestId);
 
+  browser.webRequest.onHeadersReceived.addListener(onHeaders, filter, ['responseHeaders']);
   browser.webRequest.onBeforeRedirect.addListener(onRedirect, filter);
   browser.webRequest.onResponseStarted.addListener(onStarted, filter);
   browser.webRequest.onErrorOccurred.addListener(onError, filter);
   signal.addEventListener(
     'abort',
     () => {
+      browser.webRequest.onHeadersReceived.removeListener(onHeaders);
       browser.webRequest.onBeforeRedirect.removeListener(onRedirect);
       browser.webRequest.onResponseStarted.removeListener(onStarted);
       browser.webRequest.onErrorOccurred.removeListener(onError);

@@ -12,7 +12,7 @@ import type { BackgroundOptions } from './start-background.ts';
 export function localEngineOptions(onStatus: (status: DonorStatus) => void): BackgroundOptions {
   const gate = createAddressGate();
   let engine: Promise<DonorEngine> | undefined;
-  // Firefox resolves each exit request's host first (DESIGN: DNS rebinding); the gate checks what was connected to.
+  // Firefox resolves the host of each hop first (DESIGN: DNS rebinding); the gate checks what was connected to.
   const get = (): Promise<DonorEngine> => (engine ??= startBrowserEngine(onStatus, { gate, beforeFetch: async () => {} }, browserDnsResolver(browser)));
   return {
     engine: {
@@ -27,7 +27,7 @@ export function localEngineOptions(onStatus: (status: DonorStatus) => void): Bac
       // The page stays; an engine told sharing is off holds no connections or timers.
       async shutdown() {},
     },
-    reportAddress: (url, ips) => gate.report(url, ips),
+    reportAddress: (url, ips, redirect) => gate.report(url, ips, redirect),
     localEngineMessage: (message) => get().then((e) => handleEngineMessage(e, message)),
   };
 }

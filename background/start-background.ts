@@ -7,7 +7,7 @@ import type { IdleState } from '../settings/share-gate.ts';
 import { sessionArea } from '../settings/session-area.ts';
 import { createSettingsStore } from '../settings/settings-store.ts';
 import { createActionBadge } from './badge.ts';
-import { installRedirectGuards, watchExitAddresses, type AddressReporter } from './exit-guards.ts';
+import { watchExitAddresses, type AddressReporter } from './exit-guards.ts';
 import { handleContextMenuClicks, registerContextMenu } from './context-menu.ts';
 import { createOrchestrator, type EngineLink } from './orchestrator.ts';
 import { answerDonorRequest, askDonor } from './partner-requests.ts';
@@ -20,7 +20,7 @@ export const idleDetectionSeconds = 60;
 
 export interface BackgroundOptions {
   engine: EngineLink;
-  /** Where the addresses of the exit's requests go (the engine's address gate). */
+  /** Where the addresses (and redirect targets) of the exit's requests go (the engine's address gate). */
   reportAddress: AddressReporter;
   /** Messages the engine answers itself when it lives in this context (Firefox); undefined otherwise. */
   localEngineMessage?: (message: RuntimeMessage) => Promise<unknown> | undefined;
@@ -52,7 +52,6 @@ export function startBackground(options: BackgroundOptions): ReturnType<typeof c
   browser.runtime.onStartup.addListener(sync);
   handleContextMenuClicks(lifetime.signal);
   watchExitAddresses(options.reportAddress, lifetime.signal);
-  void installRedirectGuards(__PORCHLIGHT_TEST_ORIGIN__).catch((error: unknown) => console.error('porchlight: redirect guards failed', error));
 
   browser.runtime.onMessage.addListener((raw: unknown, sender: { origin?: string; url?: string; tab?: unknown; id?: string }) => {
     if (sender.id !== browser.runtime.id) return undefined;

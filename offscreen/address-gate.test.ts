@@ -9,7 +9,7 @@ const publicIp = '93.184.216.34';
 const otherPublicIp = '2606:2800:220:1:248:1893:25c8:1946';
 
 /** How `promise` settled, observed without awaiting it. */
-function track(promise: Promise<void>): { outcome?: 'resolved' | 'rejected'; reason?: unknown } {
+function track(promise: Promise<unknown>): { outcome?: 'resolved' | 'rejected'; reason?: unknown } {
   const record: { outcome?: 'resolved' | 'rejected'; reason?: unknown } = {};
   promise.then(
     () => Object.assign(record, { outcome: 'resolved' }),
@@ -33,7 +33,7 @@ describe('createAddressGate', () => {
   it('passes a response whose report came in before the check', async () => {
     const g = gate();
     g.report(url, [publicIp]);
-    await expect(g.verify(url, policy)).resolves.toBeUndefined();
+    await expect(g.verify(url, policy)).resolves.toEqual({});
   });
 
   it('holds a response until its report comes in, then passes it', async () => {
@@ -108,7 +108,7 @@ describe('createAddressGate', () => {
     await vi.advanceTimersByTimeAsync(addressReportTimeoutMs);
     expect(policyCode(verdict.reason)).toBe('malformed-request');
     // The other URL's report is still there for its own response.
-    await expect(g.verify('https://example.com/other', policy)).resolves.toBeUndefined();
+    await expect(g.verify('https://example.com/other', policy)).resolves.toEqual({});
   });
 
   it('uses each report once', async () => {
@@ -142,11 +142,11 @@ describe('createAddressGate', () => {
     await expect(g.verify(url, policy)).rejects.toMatchObject({ code: 'address-not-public' });
     const other = 'https://example.org/other';
     g.report(other, [publicIp]);
-    await expect(g.verify(other, policy)).resolves.toBeUndefined();
+    await expect(g.verify(other, policy)).resolves.toEqual({});
     // Once the memory of the private address has expired, the URL is judged afresh.
     await vi.advanceTimersByTimeAsync(addressReportTtlMs + 1);
     g.report(url, [publicIp]);
-    await expect(g.verify(url, policy)).resolves.toBeUndefined();
+    await expect(g.verify(url, policy)).resolves.toEqual({});
   });
 
   it('rejects with the signal reason when aborted while waiting, and leaves the next report for the next response', async () => {
@@ -158,7 +158,7 @@ describe('createAddressGate', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(verdict).toEqual({ outcome: 'rejected', reason });
     g.report(url, [publicIp]);
-    await expect(g.verify(url, policy)).resolves.toBeUndefined();
+    await expect(g.verify(url, policy)).resolves.toEqual({});
   });
 
   it('rejects at once when the signal already aborted', async () => {
@@ -182,7 +182,7 @@ describe('createAddressGate', () => {
     const g = gate();
     g.report(url, [publicIp]);
     await vi.advanceTimersByTimeAsync(addressReportTtlMs - 1);
-    await expect(g.verify(url, policy)).resolves.toBeUndefined();
+    await expect(g.verify(url, policy)).resolves.toEqual({});
   });
 
   it('keeps a flood of unclaimed reports bounded, dropping the oldest', async () => {
@@ -194,8 +194,8 @@ describe('createAddressGate', () => {
     await vi.advanceTimersByTimeAsync(addressReportTimeoutMs);
     expect(policyCode(oldest.reason)).toBe('malformed-request');
     expect(policyCode(lastDropped.reason)).toBe('malformed-request');
-    await expect(g.verify(`https://flood.example/${flood}`, policy)).resolves.toBeUndefined();
-    await expect(g.verify(`https://flood.example/${maxPendingAddressReports + flood - 1}`, policy)).resolves.toBeUndefined();
+    await expect(g.verify(`https://flood.example/${flood}`, policy)).resolves.toEqual({});
+    await expect(g.verify(`https://flood.example/${maxPendingAddressReports + flood - 1}`, policy)).resolves.toEqual({});
   });
 
   it('does not let a report smuggle in an address changed after the report', async () => {
@@ -203,7 +203,7 @@ describe('createAddressGate', () => {
     const ips = [publicIp];
     g.report(url, ips);
     ips[0] = '127.0.0.1';
-    await expect(g.verify(url, policy)).resolves.toBeUndefined();
+    await expect(g.verify(url, policy)).resolves.toEqual({});
   });
 
   describe('with a test origin', () => {
@@ -213,7 +213,7 @@ describe('createAddressGate', () => {
     it('passes loopback only for the test origin itself', async () => {
       const g = gate();
       g.report(`${testOrigin}/fixture`, ['127.0.0.1']);
-      await expect(g.verify(`${testOrigin}/fixture`, testPolicy)).resolves.toBeUndefined();
+      await expect(g.verify(`${testOrigin}/fixture`, testPolicy)).resolves.toEqual({});
       g.report('http://127.0.0.1:47811/fixture', ['127.0.0.1']);
       const other = await g.verify('http://127.0.0.1:47811/fixture', testPolicy).catch((e: unknown) => e);
       expect(policyCode(other)).toBe('address-not-public');

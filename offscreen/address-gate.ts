@@ -1,7 +1,9 @@
 // Chrome's guard against DNS rebinding: a browser fetch cannot tell which address it connected
 // to, but the service worker's webRequest listener can (`details.ip`). It reports the address of
-// every hop of each of the exit's requests; the exit waits for the report of its response and runs
-// every address through the exit policy before forwarding a single byte. No report, no bytes.
+// each of the exit's requests (the exit follows redirects itself, so one request is one hop); the
+// exit waits for the report of its response and runs every address through the exit policy before
+// forwarding a single byte. No report, no bytes. A redirect's report also carries where it points,
+// which the browser hides from a `redirect: 'manual'` fetch (an opaque redirect).
 import { ExitPolicyError, type ExitPolicy } from './exit-policy.ts';
 
 /** How long the exit waits for the address report of a response before refusing it. */
@@ -11,20 +13,35 @@ export const addressReportTtlMs = 60_000;
 /** Most unclaimed reports kept (a flood of them cannot grow memory). */
 export const maxPendingAddressReports = 1024;
 
+/** Where a redirect response pointed, as the browser's webRequest events saw it. */
+export interface ReportedRedirect {
+  /** The 3xx status. */
+  readonly status: number;
+  /** The Location, absolute (Chrome's redirectUrl) or as the site sent it (Firefox's header). */
+  readonly location: string;
+}
+
+/** What the gate learned of one response once its addresses passed. */
+export interface VerifiedHop {
+  /** Set when the response was a redirect. */
+  readonly redirect?: ReportedRedirect;
+}
+
 interface Report {
   url: string;
   ips: readonly string[];
+  redirect?: ReportedRedirect;
   at: number;
 }
 
 export interface AddressGate {
-  /** Notes the addresses every hop of a request for `url` (its final URL) connected to. */
-  report(url: string, ips: readonly string[]): void;
+  /** Notes the addresses a request for `url` connected to, and where it redirected if it did. */
+  report(url: string, ips: readonly string[], redirect?: ReportedRedirect): void;
   /**
-   * Resolves when the response for `url` came from public addresses only.
+   * Resolves when the response for `url` came from public addresses only, with its redirect if any.
    * @throws {ExitPolicyError} 'address-not-public' for a private address; 'malformed-request' when no report came in time.
    */
-  verify(url: string, policy: ExitPolicy, signal?: AbortSignal): Promise<void>;
+  verify(url: string, policy: ExitPolicy, signal?: AbortSignal): Promise<VerifiedHop>;
 }
 
 /** An empty gate; `now` for tests. */
@@ -60,20 +77,24 @@ export function createAddressGate(options: { timeoutMs?: number; now?: () => num
     return index === -1 ? undefined : reports.splice(index, 1)[0];
   }
 
-  function check(report: Report, policy: ExitPolicy): void {
+  function check(report: Report, policy: ExitPolicy): VerifiedHop {
     const url = new URL(report.url);
-    if (report.ips.length === 0) {
+    // A redirect with no address never reached the network: the browser made it itself (an HSTS
+    // upgrade). Its target is checked like any other hop.
+    if (report.ips.length === 0 && report.redirect === undefined) {
       throw new ExitPolicyError({ ok: false, code: 'malformed-request', message: 'The donor could not tell which address this site is at, so it did not forward the answer.' });
     }
     for (const ip of new Set([...report.ips, ...(recent.get(report.url)?.ips ?? [])])) {
       const verdict = policy.checkAddress(ip, url);
       if (!verdict.ok) throw new ExitPolicyError(verdict);
     }
+    return report.redirect === undefined ? {} : { redirect: report.redirect };
   }
 
   return {
-    report(url, ips) {
-      const report = { url, ips: [...ips], at: now() };
+    report(url, ips, redirect) {
+      const report: Report = { url, ips: [...ips], at: now() };
+      if (redirect !== undefined) report.redirect = { status: redirect.status, location: redirect.location };
       remember(report);
       const queue = waiters.get(url);
       const waiter = queue?.shift();
@@ -113,7 +134,7 @@ export function createAddressGate(options: { timeoutMs?: number; now?: () => num
         signal?.addEventListener('abort', onAbort, { once: true });
         queue.push(done);
       });
-      check(report, policy);
+      return check(report, policy);
     },
   };
 }

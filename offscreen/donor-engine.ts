@@ -56,8 +56,8 @@ export interface DonorEngineOptions {
   payment: DonorEnginePayment;
   /** The exit's fetch for an exit policy (the browser's, with its address checks). */
   createFetch(policy: ExitPolicy): ExitFetch;
-  /** Extra exit settings for this context (redirect mode, limits, an address check). */
-  exit?: Partial<Pick<ExitOptions, 'redirectMode' | 'limits'>>;
+  /** Extra exit settings for this context (limits). */
+  exit?: Partial<Pick<ExitOptions, 'limits'>>;
   /** Test builds only: the one loopback origin the exit may fetch ('' or absent in production). */
   testOrigin?: string;
   ledger: UsageLedger;

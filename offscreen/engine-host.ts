@@ -5,7 +5,7 @@ import type { RuntimeMessage } from '../protocol/runtime-messages.ts';
 import type { DonorStatus } from '../protocol/runtime-messages.ts';
 import type { AddressGate } from './address-gate.ts';
 import { createBatteryMonitor } from './battery-monitor.ts';
-import { browserExitFetch, browserExitOptions, type AddressCheck } from './browser-exit-fetch.ts';
+import { browserExitFetch, type AddressCheck } from './browser-exit-fetch.ts';
 import { createDonorEngine, type DonorEngine } from './donor-engine.ts';
 import { withDnsCheck, type ResolveHost } from './firefox-dns-check.ts';
 import { openIdentityStore } from './identity-store.ts';
@@ -15,10 +15,10 @@ import { openPaymentLedger } from './payment-ledger.ts';
 import { buildReceiptDomain } from './settlement-config.ts';
 
 /**
- * The engine with the parts of this browser context; with `resolveHost` (Firefox), each exit request's
- * host is resolved and checked before it is fetched (offscreen/firefox-dns-check.ts).
+ * The engine with the parts of this browser context; with `resolveHost` (Firefox), the host of each
+ * hop of an exit request is resolved and checked before that hop is sent (offscreen/firefox-dns-check.ts).
  */
-export async function startBrowserEngine(onStatus: (status: DonorStatus) => void, addressCheck?: AddressCheck, resolveHost?: ResolveHost): Promise<DonorEngine> {
+export async function startBrowserEngine(onStatus: (status: DonorStatus) => void, addressCheck: AddressCheck, resolveHost?: ResolveHost): Promise<DonorEngine> {
   const [identities, ledger, payments, battery] = await Promise.all([openIdentityStore(), openUsageLedger(), openPaymentLedger({ initialWindowBytes: initialCreditWindowBytes }), createBatteryMonitor()]);
   return createDonorEngine({
     loadIdentity: () => identities.loadOrCreate(),
@@ -29,7 +29,6 @@ export async function startBrowserEngine(onStatus: (status: DonorStatus) => void
       onRefusal: (code, message, peerId) => console.warn(`porchlight: refused a payment from ${peerId.slice(0, 8)} (${code}): ${message}`),
     },
     createFetch: resolveHost ? withDnsCheck(browserExitFetch(addressCheck), resolveHost) : browserExitFetch(addressCheck),
-    exit: browserExitOptions,
     // Empty in production builds: the exit policy then allows no loopback origin at all.
     ...(__PORCHLIGHT_TEST_ORIGIN__ ? { testOrigin: __PORCHLIGHT_TEST_ORIGIN__ } : {}),
     ledger,
@@ -45,7 +44,7 @@ export async function startBrowserEngine(onStatus: (status: DonorStatus) => void
 export function handleEngineMessage(engine: DonorEngine, message: RuntimeMessage, addressGate?: AddressGate): Promise<{ ok: true }> | undefined {
   switch (message.type) {
     case 'exit-address':
-      addressGate?.report(message.url, message.ips);
+      addressGate?.report(message.url, message.ips, message.redirect);
       return undefined;
     case 'engine-configure':
       engine.configure(message.config);

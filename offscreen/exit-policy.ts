@@ -30,7 +30,7 @@ export type PolicyVerdict =
 export type PolicyRefusal = Extract<PolicyVerdict, { ok: false }>;
 
 /** Bump when the rules change, so donor listings advertise a different digest. */
-export const exitPolicyVersion = 1;
+export const exitPolicyVersion = 2;
 export const defaultHttpPort = 80;
 export const defaultHttpsPort = 443;
 /** The only ports a donor may add; everything else is a service, not a website. */
@@ -59,6 +59,54 @@ export const refusedNameSuffixes: readonly string[] = [
   'example',
   'alt',
 ];
+
+/**
+ * Public names that never mean a public website for a donor: a home router's own name (its DNS
+ * answers with its LAN address), cloud metadata services at public addresses that trust the caller
+ * by where it runs, and public domains whose every name resolves to loopback. Each also refuses its
+ * subdomains. A DNS check (Firefox) would catch most of them; on Chrome, which has no DNS API, this
+ * list is what stops the request before it is sent.
+ */
+export const refusedHostnames: readonly string[] = [
+  // home routers and range extenders (AVM, Netgear, TP-Link, ASUS, Xiaomi, Linksys, Huawei)
+  'fritz.box',
+  'routerlogin.net',
+  'routerlogin.com',
+  'orbilogin.com',
+  'orbilogin.net',
+  'mywifiext.net',
+  'mywifiext.com',
+  'tplinkwifi.net',
+  'tplinklogin.net',
+  'tplinkmodem.net',
+  'tplinkrepeater.net',
+  'tplinkap.net',
+  'router.asus.com',
+  'repeater.asus.com',
+  'asusrouter.com',
+  'miwifi.com',
+  'myrouter.local',
+  'linksyssmartwifi.com',
+  'mediarouter.home',
+  // cloud metadata at public addresses or public names
+  'metadata.platformequinix.com',
+  'metadata.packet.net',
+  'metadata.tencentyun.com',
+  // public domains whose names all resolve to loopback
+  'localtest.me',
+  'lvh.me',
+  'vcap.me',
+  'fuf.me',
+  'localhost.direct',
+  'lacolhost.com',
+  'yoogle.com',
+];
+
+/**
+ * Wildcard DNS services that answer with the address written in the name (`192.168.1.1.nip.io`,
+ * `10-0-0-1.sslip.io`): a name under one of them is refused when the address it spells is not public.
+ */
+export const addressEchoDomains: readonly string[] = ['nip.io', 'sslip.io', 'xip.io', 'nip.direct', 'traefik.me', 'localtls.com'];
 
 export interface ExitPolicyOptions {
   /** Ports to allow besides 80 (http) and 443 (https); only 8080 and 8443. */
@@ -296,6 +344,21 @@ function checkHost(hostname: string): PolicyRefusal | null {
       `The donor only fetches public internet names; ".${suffix}" names a local, private or reserved namespace.`,
     );
   }
+  const known = refusedHostnames.find((h) => name === h || name.endsWith(`.${h}`));
+  if (known !== undefined) {
+    return refuse(
+      'hostname-not-public',
+      `The donor only fetches public websites; "${echo(known)}" names a device or service inside the donor's own network or machine.`,
+    );
+  }
+  const echoed = echoedAddress(name);
+  const echoedClass = echoed === null ? null : classifyIp(echoed);
+  if (echoedClass !== null && !echoedClass.public) {
+    return refuse(
+      'hostname-not-public',
+      `The donor only fetches public internet addresses; "${echo(name)}" is a name for ${echo(echoed ?? '')}, ${ipRangeDescriptions[echoedClass.range]}.`,
+    );
+  }
   // Private-domain entries (blogspot.com, github.io) are still public hosts; only the ICANN
   // section decides whether the name lives in public DNS at all.
   const parsed = parseDomain(name, { allowPrivateDomains: false, detectIp: true, validateHostname: true });
@@ -306,6 +369,26 @@ function checkHost(hostname: string): PolicyRefusal | null {
     );
   }
   return null;
+}
+
+/**
+ * The IPv4 address an address-echo name spells, or null: `a.b.c.d.<domain>`, `a-b-c-d.<domain>`,
+ * `<prefix>-a-b-c-d.<domain>`, `<prefix>.a.b.c.d.<domain>` or 8 hex digits (`c0a80101.<domain>`).
+ * A name that echoes something unreadable as an address is treated as 0.0.0.0 (refused).
+ */
+function echoedAddress(name: string): string | null {
+  const domain = addressEchoDomains.find((d) => name.endsWith(`.${d}`));
+  if (domain === undefined) return null;
+  const labels = name.slice(0, -(domain.length + 1)).split('.');
+  const dotted = labels.slice(-4).join('.');
+  if (labels.length >= 4 && ipVersion(dotted) === 4) return dotted;
+  const last = labels[labels.length - 1] ?? '';
+  const dashed = last.split('-').slice(-4).join('.');
+  if (ipVersion(dashed) === 4) return dashed;
+  const hex = /(?:^|-)([0-9a-f]{8})$/.exec(last)?.[1];
+  if (hex !== undefined) return (hex.match(/../g) ?? []).map((b) => parseInt(b, 16)).join('.');
+  // IPv6 echoes (`--1.sslip.io`) and anything else these services resolve: nothing public to reach.
+  return '0.0.0.0';
 }
 
 function parseExtraPorts(ports: readonly number[] | undefined): readonly number[] {

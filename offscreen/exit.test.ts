@@ -256,36 +256,6 @@ describe('exit: redirects (manual mode, every hop checked)', () => {
   });
 });
 
-describe('exit: redirects (follow mode, as in a browser page)', () => {
-  it('refuses when fetch followed a redirect to a URL outside the policy, forwarding nothing', async () => {
-    let connections = 0;
-    const other = createServer((_, res) => res.end('secret from another port'));
-    other.on('connection', () => connections++);
-    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
-    const { port } = other.address() as AddressInfo; // TCP listener
-    try {
-      // The platform fetch follows on its own (a browser's declarativeNetRequest rules would guard
-      // the hop); the exit's last line is the final URL check before any byte goes out.
-      const { client, exit } = connect({ fetch: globalThis.fetch as ExitFetch, redirectMode: 'follow' });
-      const error = await failure(send(client, { url: `${origin.origin}/redirect?to=${encodeURIComponent(`http://127.0.0.1:${port}/`)}` }));
-      expect(error.code).toBe(ErrorCode.POLICY_DENIED);
-      expect(error.reason).toBe('port-not-allowed');
-      expect(connections).toBe(1); // fetch went there; the exit did not forward it
-      expect(exit.stats().bytesServed).toBe(0);
-    } finally {
-      await new Promise((resolve) => other.close(resolve));
-    }
-  });
-
-  it('forwards a followed redirect on the allowed origin with the final URL', async () => {
-    const { client } = connect({ fetch: globalThis.fetch as ExitFetch, redirectMode: 'follow' });
-    const { response, text: body } = await send(client, { url: `${origin.origin}/chain/2` });
-    expect(response.url).toBe(`${origin.origin}/chain/0`);
-    expect(response.redirected).toBe(true);
-    expect(await body()).toBe('end of chain');
-  });
-});
-
 describe('exit: failures and cancels', () => {
   it('reports an unreachable site as UPSTREAM_FAILED with words for a person', async () => {
     // Allow a closed port as the test origin, so the policy lets it through and the connect fails.

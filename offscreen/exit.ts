@@ -18,7 +18,7 @@ export interface ExitLimits {
   requestBodyTimeoutMs: number;
   /** Time the site has to answer with a status line and headers, redirects included. */
   responseHeadersTimeoutMs: number;
-  /** Redirect hops followed in `'manual'` mode before giving up. */
+  /** Redirect hops followed before giving up. */
   maxRedirects: number;
   /** Upstream requests one exit runs at once; more wait in a queue. */
   maxConcurrentFetches: number;
@@ -42,14 +42,6 @@ export const defaultExitLimits: Readonly<ExitLimits> = {
   stalledReaderTimeoutMs: 30_000,
 };
 
-/**
- * `'manual'`: the exit follows redirects itself, checking every hop (Node/undici, where a manual
- * redirect exposes its Location). `'follow'`: fetch follows them and the final URL is checked before
- * any byte is forwarded (browser pages, where manual redirects are opaque and declarativeNetRequest
- * guards the hops).
- */
-export type RedirectMode = 'manual' | 'follow';
-
 /** RESET reasons the exit sends besides exit-policy codes (which it sends as they are). */
 export const exitResetReasons = {
   requestBodyTooLarge: 'request-body-too-large',
@@ -68,7 +60,11 @@ export const exitResetReasons = {
 /** One of {@link exitResetReasons}. */
 export type ExitResetReason = (typeof exitResetReasons)[keyof typeof exitResetReasons];
 
-/** The request `fetch` receives: always anonymous, never cached, never followed blindly in manual mode. */
+/**
+ * The request `fetch` receives: always anonymous, never cached, and never followed by fetch itself:
+ * the exit follows each redirect hop only after the exit policy allowed it (a browser fetch hands
+ * back an opaque redirect, which browser-exit-fetch.ts turns into the 3xx the webRequest listener saw).
+ */
 export interface ExitFetchInit {
   method: string;
   headers: HeaderPair[];
@@ -76,7 +72,7 @@ export interface ExitFetchInit {
   credentials: 'omit';
   cache: 'no-store';
   referrerPolicy: 'no-referrer';
-  redirect: RedirectMode;
+  redirect: 'manual';
   signal: AbortSignal;
 }
 
@@ -125,8 +121,6 @@ export interface ExitOptions {
   /** Rate limits and caps on response bytes; none when absent. */
   meter?: ExitMeter;
   limits?: Partial<ExitLimits>;
-  /** Default `'manual'`. */
-  redirectMode?: RedirectMode;
 }
 
 /** Counters for one exit, for the donor dashboard and metering checks. */
@@ -203,7 +197,6 @@ class ExitRefusal extends Error {
 export function createExit(options: ExitOptions): Exit {
   const { fetch, policy, meter } = options;
   const limits: ExitLimits = { ...defaultExitLimits, ...options.limits };
-  const redirectMode: RedirectMode = options.redirectMode ?? 'manual';
   const active = new Set<{ stream: IncomingStream; controller: AbortController }>();
   // Each client (its peer id) gets a fair share of the fetch slots: see exit-slots.ts.
   const slots = createFairSlots<Admitted>({
@@ -288,7 +281,7 @@ export function createExit(options: ExitOptions): Exit {
         `The site did not answer within ${limits.responseHeadersTimeoutMs / 1000} s.`);
       timer = refuseAfter(limits.responseHeadersTimeoutMs, headersTimeout);
       const request: UpstreamRequest = { method: head.method, headers: sanitizeRequestHeaders(head.headers), body };
-      const fetched = redirectMode === 'manual' ? await fetchFollowingRedirects(url, request, signal) : await fetchFollowed(url, request, signal);
+      const fetched = await fetchFollowingRedirects(url, request, signal);
       clearTimeout(timer);
       const { response } = fetched;
       stream.respond(await responseHeadFor(fetched));
@@ -354,7 +347,7 @@ export function createExit(options: ExitOptions): Exit {
     return total === 0 ? null : (concatBytes(...chunks) as Uint8Array<ArrayBuffer>);
   }
 
-  function init(request: UpstreamRequest, redirect: RedirectMode, signal: AbortSignal): ExitFetchInit {
+  function init(request: UpstreamRequest, signal: AbortSignal): ExitFetchInit {
     return {
       method: request.method,
       headers: request.headers,
@@ -362,22 +355,25 @@ export function createExit(options: ExitOptions): Exit {
       credentials: 'omit',
       cache: 'no-store',
       referrerPolicy: 'no-referrer',
-      redirect,
+      redirect: 'manual',
       signal,
     };
   }
 
-  /** Follows redirects hop by hop, each checked by the policy, with fetch's method rewriting. */
+  /**
+   * Follows redirects hop by hop, each checked by the one exit policy before it is sent, with fetch's
+   * method rewriting: a plain-http hop never carries a body (the policy allows only GET/HEAD there).
+   */
   async function fetchFollowingRedirects(start: URL, first: UpstreamRequest, signal: AbortSignal): Promise<Fetched> {
     let url = start;
     let request = first;
     for (let hops = 0; ; hops++) {
-      const response = await fetch(url.href, init(request, 'manual', signal));
+      const response = await fetch(url.href, init(request, signal));
       if (response.status === 0) {
-        // A browser's opaque redirect: this exit was built with the wrong mode for its platform.
+        // An opaque redirect nothing translated (a fetch without the webRequest report): never followed.
         await discard(response);
         throw new ExitRefusal(ErrorCode.UPSTREAM_FAILED, exitResetReasons.upstreamFailed,
-          'The donor could not read a redirect from the site (its browser hides them).');
+          'The donor could not read where the site redirected to, so it did not follow.');
       }
       const location = redirectStatuses.includes(response.status) ? response.headers.get('location') : null;
       if (location === null) return { response, finalUrl: url.href, redirected: hops > 0 };
@@ -396,18 +392,6 @@ export function createExit(options: ExitOptions): Exit {
       url = verdict.url;
       request = next;
     }
-  }
-
-  /** Lets fetch follow redirects, then checks where it ended up before forwarding anything. */
-  async function fetchFollowed(start: URL, request: UpstreamRequest, signal: AbortSignal): Promise<Fetched> {
-    const response = await fetch(start.href, init(request, 'follow', signal));
-    const finalUrl = response.url === '' ? start.href : response.url;
-    const verdict = policy.checkUrl(finalUrl);
-    if (!verdict.ok) {
-      await discard(response);
-      throw new ExitRefusal(ErrorCode.POLICY_DENIED, verdict.code, verdict.message);
-    }
-    return { response, finalUrl: verdict.url.href, redirected: response.redirected };
   }
 
   /** `write` resolves when the stream's send buffer has room: the site is read no faster than the client. */

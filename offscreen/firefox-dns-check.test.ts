@@ -72,7 +72,7 @@ describe('withDnsCheck', () => {
     credentials: 'omit',
     cache: 'no-store',
     referrerPolicy: 'no-referrer',
-    redirect: 'follow',
+    redirect: 'manual',
     signal: new AbortController().signal,
   });
 

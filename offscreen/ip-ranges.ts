@@ -28,6 +28,7 @@ export const ipRanges = {
   segmentRouting: 'segment-routing',
   ipv4Compatible: 'ipv4-compatible',
   scoped: 'scoped',
+  cloudHost: 'cloud-host',
   invalid: 'invalid',
 } as const;
 export type IpRange = (typeof ipRanges)[keyof typeof ipRanges];
@@ -55,6 +56,7 @@ export const ipRangeDescriptions: Readonly<Record<IpRange, string>> = {
   'segment-routing': 'a segment-routing identifier',
   'ipv4-compatible': 'a deprecated IPv4-compatible IPv6 address',
   scoped: 'a scoped IPv6 address (it names a network interface)',
+  'cloud-host': "a cloud provider's host or metadata endpoint (it trusts whoever runs on that machine)",
   invalid: 'not a valid IP address',
 };
 
@@ -78,7 +80,12 @@ const v4Rules: readonly V4Rule[] = [
   [v4('127.0.0.0/8'), 'loopback'],
   [v4('169.254.0.0/16'), 'link-local'], // includes 169.254.169.254, the cloud metadata service
   [v4('172.16.0.0/12'), 'private'],
-  [v4('192.0.0.0/24'), 'ietf-protocol'],
+  // Public-looking addresses that a cloud answers only from its own machines, trusting the caller
+  // by where it runs: a donor on such a machine must never reach them for a stranger.
+  [v4('168.63.129.16/32'), 'cloud-host'], // Azure's host endpoint (WireServer, DNS, health probes)
+  [v4('161.26.0.0/16'), 'cloud-host'], // IBM Cloud's private service network
+  [v4('166.8.0.0/14'), 'cloud-host'], // IBM Cloud's private service endpoints
+  [v4('192.0.0.0/24'), 'ietf-protocol'], // includes Oracle Cloud's 192.0.0.192 metadata endpoint
   [v4('192.0.2.0/24'), 'documentation'],
   [v4('192.31.196.0/24'), 'as112'],
   [v4('192.52.193.0/24'), 'amt'],

@@ -73,8 +73,14 @@ const messageSchema = z.discriminatedUnion('type', [
   // service worker -> offscreen document
   z.strictObject({ type: z.literal('engine-configure'), config: engineConfigSchema }),
   z.strictObject({ type: z.literal('engine-retry') }),
-  // service worker (webRequest) -> offscreen document: the addresses every hop of an exit request reached
-  z.strictObject({ type: z.literal('exit-address'), url: z.string().max(8192), ips: z.array(z.string().max(64)).max(32) }),
+  // service worker (webRequest) -> offscreen document: the addresses one exit request (one hop) reached
+  // (and, for a redirect, where it pointed: the exit follows hops itself and the browser hides them)
+  z.strictObject({
+    type: z.literal('exit-address'),
+    url: z.string().max(8192),
+    ips: z.array(z.string().max(64)).max(32),
+    redirect: z.strictObject({ status: z.number().int().min(300).max(399), location: z.string().max(8192) }).optional(),
+  }),
   // offscreen document -> service worker
   z.strictObject({ type: z.literal('engine-status'), status: donorStatusSchema }),
   z.strictObject({ type: z.literal('engine-ready') }),

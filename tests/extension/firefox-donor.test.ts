@@ -77,8 +77,8 @@ describe('Firefox ESR donor, Chromium client', () => {
 
   it("never lets a redirect take the donor's browser to a private address", async () => {
     // After the first test: the client is logged in, and its donor is this Firefox.
-    // The first URL passes the exit policy; its redirect points into the donor's network. The
-    // redirect-hop rules (declarativeNetRequest) must stop it before a request leaves Firefox.
+    // The first URL passes the exit policy; its redirect points into the donor's network. The exit
+    // checks the hop against the exit policy before sending it (tests/extension/redirect-hops.test.ts has the rest).
     const target = `http://${lanHost}:${lanPort}/admin`;
     const outcome = await fetchFailureIn(client.page, origin.url(`/redirect?to=${encodeURIComponent(target)}`));
     expect(outcome.ok).toBe(false);

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createExit, type Exit, type ExitFetch, type ExitLimits, type RedirectMode } from '../../offscreen/exit.ts';
+import { createExit, type Exit, type ExitFetch, type ExitLimits } from '../../offscreen/exit.ts';
 import { createExitPolicy, type ExitPolicy } from '../../offscreen/exit-policy.ts';
 import { createMemoryTransportPair } from '../../offscreen/memory-transport.ts';
 import { createGuardedFetch, type GuardedFetch } from '../../offscreen/node-guarded-fetch.ts';
@@ -175,14 +175,13 @@ export interface ExitPairOptions {
   fetch: ExitFetch;
   policy: ExitPolicy;
   limits?: Partial<ExitLimits>;
-  redirectMode?: RedirectMode;
   tunnelLimits?: Partial<TunnelLimits>;
 }
 
 /** A client tunnel connected in memory to a donor tunnel whose requests an exit serves. */
 export function createExitPair(options: ExitPairOptions): ExitPair {
   const [clientEnd, donorEnd] = createMemoryTransportPair();
-  const exit = createExit({ fetch: options.fetch, policy: options.policy, limits: options.limits, redirectMode: options.redirectMode });
+  const exit = createExit({ fetch: options.fetch, policy: options.policy, limits: options.limits });
   const donor = createTunnel({ transport: donorEnd, role: 'donor', limits: options.tunnelLimits, onRequest: exit.handleRequest });
   const client = createTunnel({ transport: clientEnd, role: 'client', limits: options.tunnelLimits });
   return {

@@ -74,12 +74,19 @@ export interface FirefoxWithExtension {
 
 /**
  * Launches Firefox ESR (headless, fresh profile with {@link firefoxPrefs} and `extraPrefs`) and
- * installs the unpacked extension at `extensionPath`.
+ * installs the unpacked extension at `extensionPath`; `launch` may name a wrapper executable and
+ * accept self-signed certificates (the redirect-hop suite's stand-in sites).
  */
-export async function launchFirefoxWithExtension(label: string, extensionPath: string, extraPrefs: Record<string, string | number | boolean> = {}): Promise<FirefoxWithExtension> {
+export async function launchFirefoxWithExtension(
+  label: string,
+  extensionPath: string,
+  extraPrefs: Record<string, string | number | boolean> = {},
+  launch: { executablePath?: string; acceptInsecureCerts?: boolean } = {},
+): Promise<FirefoxWithExtension> {
   const browser = await puppeteer.launch({
     browser: 'firefox',
-    executablePath: firefoxPath,
+    executablePath: launch.executablePath ?? firefoxPath,
+    acceptInsecureCerts: launch.acceptInsecureCerts ?? false,
     headless: true,
     protocolTimeout: protocolTimeoutMs,
     extraPrefsFirefox: { ...firefoxPrefs, ...extraPrefs },

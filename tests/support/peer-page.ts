@@ -250,8 +250,8 @@ const porchlight: PorchlightPage = {
     const policy = createExitPolicy({ testOrigin });
     const pageFetch = fetch.bind(globalThis);
     exit = createExit({
-      // The page's own fetch; in a page, manual redirects are opaque, so fetch follows them.
-      // Wrapped only to note when the exit starts each fetch and when the site's headers arrive.
+      // The page's own fetch (a test donor without an extension: its redirects stay opaque, and the
+      // exit refuses them). Wrapped only to note when the exit starts each fetch and when the site's headers arrive.
       fetch: (async (url: string, init: RequestInit) => {
         const entry: ExitTiming = { url, fetchAt: epochNow(), headersAt: NaN };
         exitTimings.push(entry);
@@ -261,7 +261,6 @@ const porchlight: PorchlightPage = {
         return response;
       }) as unknown as ExitFetch,
       policy,
-      redirectMode: 'follow',
       // The concurrency bench runs 64 downloads at once, and Chromium serves at most 6 HTTP/1.1
       // connections per origin: queued fetches must neither be refused nor time out waiting.
       limits: { maxConcurrentFetches: 256, responseHeadersTimeoutMs: 600_000 },
