@@ -10,7 +10,8 @@ import { grownWindow, initialCreditWindowBytes, maxCreditWindowBytes } from './c
 import { MiB, connect, donorPaymentsFor, download, listingPrice, makeLedger, makeParty, settle, slowLedger, testDomain, until, type Link, type Party } from './payment-channel-fixture.ts';
 import type { ChannelRecord, PaymentLedger } from './payment-ledger.ts';
 import { createMemoryTransportPair } from './memory-transport.ts';
-import { createTunnel, type IncomingStream, type RequestHead } from './tunnel.ts';
+import { readAll } from '../tests/support/streams.ts';
+import { createTunnel, defaultTunnelLimits, type IncomingStream, type RequestHead } from './tunnel.ts';
 
 beforeEach(() => {
   vi.useFakeTimers({ now: new Date(2026, 2, 1, 12, 0, 0) });
@@ -560,5 +561,75 @@ describe('client payments: a hostile donor is paid only for what the client acce
     expect((await l.tunnel.closed).code).toBe(code);
     expect(cumBytes).toBe(totalBytes(honest));
     expect(l.channel.counts().receivedBytes).toBe(totalBytes(honest));
+  });
+});
+
+describe('client payments: uploads are paid like downloads', () => {
+  /** A donor handler that reads the whole upload, then answers with two bytes. */
+  function readsUploads() {
+    const uploaded: number[] = [];
+    return {
+      uploaded,
+      onRequest(stream: IncomingStream, head: RequestHead) {
+        void (async () => {
+          let bytes = 0;
+          for await (const chunk of stream.readable) bytes += chunk.length;
+          uploaded.push(bytes);
+          stream.respond({ status: 200, statusText: 'OK', url: head.url, redirected: false, headers: [] });
+          await stream.write(Uint8Array.of(111, 107));
+          stream.end();
+        })().catch(() => {});
+      },
+    };
+  }
+
+  it('a client that uploads 6 MiB and downloads 2 bytes pays for the upload, to the byte the donor counted', async () => {
+    const p = pair();
+    const donor = readsUploads();
+    const link = await p.link({ onRequest: donor.onRequest });
+    const upload = 6 * MiB;
+    let answer: Uint8Array | undefined;
+    void (async () => {
+      const stream = link.client.open({ method: 'POST', url: 'https://files.example/upload', headers: [] });
+      await stream.write(new Uint8Array(upload));
+      stream.end();
+      await stream.response;
+      answer = await readAll(stream.readable);
+    })();
+    await until(() => answer !== undefined, 'the upload to be answered', 30_000);
+    expect(donor.uploaded).toEqual([upload]);
+    expect(answer).toEqual(Uint8Array.of(111, 107));
+    await until(() => p.donorPayments.events.stored.at(-1)?.cumBytes === link.clientChannel.counts().receiptBytes && link.clientChannel.counts().receiptBytes === link.clientChannel.counts().sentBytes + link.clientChannel.counts().receivedBytes, 'the last receipt', receiptIntervalMs + 200);
+    const { sentBytes, receivedBytes } = link.clientChannel.counts();
+    expect(sentBytes).toBeGreaterThan(upload); // the body and its framing
+    expect(receivedBytes).toBeLessThan(1024); // the head, 2 bytes, END and the WINDOW credit for the body
+    // The donor holds a receipt for both directions, and was refused nothing.
+    const stored = (await p.donor.ledger.channel(link.clientChannel.counts().channelId!))!;
+    expect(stored.cumBytes).toBe(sentBytes + receivedBytes);
+    expect(stored.cumCredits).toBe(Number(creditsForBytes(BigInt(sentBytes + receivedBytes), listingPrice)));
+    expect(p.donorPayments.events.refusals).toEqual([]);
+    link.client.close();
+  });
+
+  it('a client that uploads and stops paying gets at most W and one stream window through, then is closed as stalled', async () => {
+    // Its ledger never finishes a write: it never sends a receipt.
+    const client = makeParty();
+    const p = pair({}, makeParty(), { ...client, ledger: { ...client.ledger, recordReceipt: () => new Promise<never>(() => {}) } });
+    let forwarded = 0;
+    const link = await p.link({
+      onRequest(stream) {
+        void (async () => {
+          for await (const chunk of stream.readable) forwarded += chunk.length;
+        })().catch(() => {});
+      },
+    });
+    const stream = link.client.open({ method: 'POST', url: 'https://files.example/upload', headers: [] });
+    void stream.write(new Uint8Array(8 * MiB)).catch(() => {});
+    await until(() => link.client.isClosed, 'the donor to give up on the client', 20_000);
+    expect((await link.client.closed).code).toBe(ErrorCode.PAYMENT_REQUIRED);
+    expect(p.donorPayments.events.refusals.map((r) => r.code)).toEqual(['stalled']);
+    // The stream's first window arrives on the credit every stream starts with; more credit waits for room in W.
+    expect(forwarded).toBeGreaterThan(0);
+    expect(forwarded).toBeLessThanOrEqual(initialCreditWindowBytes + defaultTunnelLimits.initialWindowBytes);
   });
 });

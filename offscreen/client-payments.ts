@@ -1,6 +1,7 @@
 // The client's side of payment channels: opens (or resumes) a channel with the donor's listed
-// price in a signed CHANNEL_OPEN, counts the stream-frame bytes it receives, and signs a
-// cumulative receipt at least every W/2 bytes and every 2 s while data flows. Each receipt is
+// price in a signed CHANNEL_OPEN, counts the stream-frame bytes it sends and the ones its tunnel
+// accepted, and signs a cumulative receipt for both at least every W/2 bytes and every 2 s while
+// data flows. Each receipt is
 // stored before it is sent, so the client never acknowledges more than its ledger remembers and
 // a resumed channel continues from there. Spec: docs/receipts.md.
 import { encodeChannelOpen, newChannelId } from '../protocol/channel-open.ts';
@@ -58,8 +59,11 @@ function clientChannel(options: ClientPaymentOptions, client: string, context: P
   const price = context.price;
   let tunnel: Tunnel | undefined;
   let channel: ChannelRecord | undefined;
+  // The receipts' cumBytes is received + sent: the donor serves uploads as it serves downloads.
+  // A resumed channel's earlier bytes (both ways) count as received.
   let received = 0;
   let sent = 0;
+  const metered = (): number => received + sent;
   let signedBytes = 0;
   let windowBytes = initialCreditWindowBytes;
   let signing = false;
@@ -68,7 +72,7 @@ function clientChannel(options: ClientPaymentOptions, client: string, context: P
   // Receipts are signed and stored one at a time, in order.
   let chain: Promise<void> = Promise.resolve();
 
-  /** Signs and stores one receipt for `upTo` bytes received, then sends it if the link is up. */
+  /** Signs and stores one receipt for `upTo` bytes metered, then sends it if the link is up. */
   async function issueReceipt(upTo: number): Promise<void> {
     if (!channel || upTo <= signedBytes) return;
     const cumBytes = BigInt(upTo);
@@ -92,9 +96,9 @@ function clientChannel(options: ClientPaymentOptions, client: string, context: P
     }
   }
 
-  /** Queues a receipt for everything received until now behind the one being signed. */
+  /** Queues a receipt for everything metered until now behind the one being signed. */
   function queueReceipt(): Promise<void> {
-    const upTo = received;
+    const upTo = metered();
     chain = chain.then(() => issueReceipt(upTo));
     return chain;
   }
@@ -113,8 +117,8 @@ function clientChannel(options: ClientPaymentOptions, client: string, context: P
   }
 
   function schedule(): void {
-    if (!channel || received <= signedBytes) return;
-    if (received - signedBytes >= windowBytes / 2) {
+    if (!channel || metered() <= signedBytes) return;
+    if (metered() - signedBytes >= windowBytes / 2) {
       clearTimeout(timer);
       timer = undefined;
       void sendReceipt().catch(() => tunnel?.close(ErrorCode.INTERNAL_ERROR, 'Could not sign or store a receipt.'));
@@ -133,7 +137,9 @@ function clientChannel(options: ClientPaymentOptions, client: string, context: P
         schedule();
       },
       sent(bytes) {
+        // Counted as handed to the channel: it is ordered, so the donor has them before this receipt.
         sent += bytes;
+        schedule();
       },
       room: () => Number.POSITIVE_INFINITY,
       roomChanged: () => Promise.resolve(),
@@ -169,6 +175,7 @@ function clientChannel(options: ClientPaymentOptions, client: string, context: P
         channels.closing.set(channelId, settled);
       });
       received = signedBytes = channel.cumBytes;
+      sent = 0;
       // The donor's W grew only with the receipts that reached it, which may be fewer than the ones
       // stored here: count on the smallest W, so receipts come at least as often as the donor needs.
       windowBytes = initialCreditWindowBytes;

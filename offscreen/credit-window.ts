@@ -50,6 +50,11 @@ export interface CreditWindow {
    */
   onSent(bytes: number): void;
   /**
+   * Records bytes the client sent (uploads): owed like bytes sent, but never refused, since they
+   * have arrived; the donor holds back its own frames (and the WINDOW credit for more) instead.
+   */
+  onReceived(bytes: number): void;
+  /**
    * Records a verified, stored receipt for `cumBytes`, and grows W.
    * @throws {RangeError} when cumBytes is not above the last receipt or exceeds what was sent.
    */
@@ -104,6 +109,10 @@ export function makeCreditWindow(options: CreditWindowOptions): CreditWindow {
     onSent(bytes) {
       checkBytes(bytes, 'bytes');
       if (!canSend(bytes)) throw new RangeError(`sending ${bytes} bytes would exceed the credit window (${sent - paid} of ${window} unpaid)`);
+      sent += bytes;
+    },
+    onReceived(bytes) {
+      checkBytes(bytes, 'bytes');
       sent += bytes;
     },
     onReceipt(cumBytes) {

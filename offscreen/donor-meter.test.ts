@@ -1,7 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defaultDonorSettings, type DonorSettings } from '../settings/donor-settings.ts';
 import { createDonorMeter } from './donor-meter.ts';
-import { ExitCapReached } from './exit.ts';
+import { ErrorCode, maxDataPayloadBytes } from '../protocol/frame-types.ts';
+import { readAll } from '../tests/support/streams.ts';
+import { createExit, ExitCapReached, type ExitFetch } from './exit.ts';
+import { createExitPolicy } from './exit-policy.ts';
+import { createMemoryTransportPair } from './memory-transport.ts';
+import { createTunnel, type Tunnel } from './tunnel.ts';
+import { TunnelError } from './tunnel-error.ts';
 import type { UsageLedger, UsageSnapshot } from './usage-ledger.ts';
 
 /** A ledger in memory: one day, one month, and every call it received. */
@@ -184,5 +190,70 @@ describe('createDonorMeter', () => {
     const all = Array.from({ length: 10 }, () => track(meter.take('alice', 1024 * kib, live())));
     await vi.advanceTimersByTimeAsync(0);
     expect(all.every((t) => t.done && t.error === undefined)).toBe(true);
+  });
+});
+
+describe('createDonorMeter behind the exit: uploads are served bytes too', () => {
+  beforeEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** A client tunnel to an exit metered by `meter`, whose site answers every request with "ok" and records it. */
+  function exitOver(meter: ReturnType<typeof createDonorMeter>) {
+    const fetched: string[] = [];
+    const fetch: ExitFetch = async (url) => {
+      fetched.push(String(url));
+      return new Response('ok');
+    };
+    const exit = createExit({ fetch, policy: createExitPolicy({ testOrigin: siteOrigin }), meter });
+    const [a, b] = createMemoryTransportPair();
+    createTunnel({ transport: b, role: 'donor', onRequest: (stream, head) => exit.handleRequest(stream, head, 'peer-de') });
+    const client = createTunnel({ transport: a, role: 'client' });
+    return { client, fetched, exit };
+  }
+  const siteOrigin = 'http://127.0.0.1:8079';
+
+  async function post(client: Tunnel, body: Uint8Array): Promise<{ status: number; body: Uint8Array } | TunnelError> {
+    const stream = client.open({ method: 'POST', url: `${siteOrigin}/upload`, headers: [] });
+    try {
+      await stream.write(body);
+      stream.end();
+      const head = await stream.response;
+      return { status: head.status, body: await readAll(stream.readable) };
+    } catch (error) {
+      if (error instanceof TunnelError) return error;
+      throw error;
+    }
+  }
+
+  it("counts a client's upload into the donor's usage, with the response", async () => {
+    const { ledger, added } = fakeLedger();
+    const meter = createDonorMeter(ledger, settings());
+    meter.noteClient('peer-de', 'DE');
+    const { client } = exitOver(meter);
+    const result = await post(client, new Uint8Array(300 * kib));
+    expect(result).toMatchObject({ status: 200 });
+    expect(added.reduce((sum, [bytes]) => sum + bytes, 0)).toBe(300 * kib + 'ok'.length);
+    expect(added.every(([, country]) => country === 'DE')).toBe(true);
+    client.close();
+  });
+
+  it('reaches the daily cap by uploads: the request is refused and the site never sees it', async () => {
+    const { ledger, usage } = fakeLedger();
+    const capBytes = 1024 * kib;
+    const meter = createDonorMeter(ledger, settings({ dailyCapBytes: capBytes }));
+    const onCap = vi.fn();
+    meter.onCapReached(onCap);
+    const { client, fetched } = exitOver(meter);
+    // 3 MiB up for a 2-byte answer: under the exit's body cap, over the donor's daily one.
+    const result = await post(client, new Uint8Array(3 * capBytes));
+    expect(result).toBeInstanceOf(TunnelError);
+    expect(result).toMatchObject({ code: ErrorCode.RATE_LIMITED, reason: 'donor-cap-reached' });
+    expect(fetched).toEqual([]);
+    expect(onCap).toHaveBeenCalledTimes(1);
+    // Counted up to the cap, and at most one frame's payload past it.
+    expect(usage.todayBytes).toBeGreaterThanOrEqual(capBytes);
+    expect(usage.todayBytes).toBeLessThanOrEqual(capBytes + maxDataPayloadBytes);
+    client.close();
   });
 });

@@ -1,5 +1,6 @@
-// The exit's meter for a donor: counts every response byte into the usage ledger (by the client's
-// country), refuses bytes past the daily or monthly cap, and holds each person to the rate limit.
+// The exit's meter for a donor: counts every body byte it serves, uploaded and downloaded, into the
+// usage ledger (by the client's country), refuses bytes past the daily or monthly cap, and holds
+// each person to the rate limit in both directions.
 import type { DonorSettings } from '../settings/donor-settings.ts';
 import { ExitCapReached, type ExitMeter } from './exit.ts';
 import { createTokenBucket, type TokenBucket } from './token-bucket.ts';

@@ -229,6 +229,8 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
     }
     shared.busy.set(request.channelId, owner);
     const terms = { domain: options.domain, channelId: request.channelId, client: context.peerPaymentAddress, exit: options.exit, price: options.price };
+    // What the client sent on this link while the open was checked (REQUESTs behind it) is owed too.
+    window.onReceived(receivedBytes);
     // Counted against the client's identity and payment key with its other channels; what they pay frees room here.
     const exposure = shared.exposure.open(request.channelId, { identity: context.peerId, paymentKey: context.peerPaymentAddress }, window, wake);
     open = { channelId: request.channelId, window, verifier: makeReceiptVerifier({ terms, now, wallClock, lastAccepted: lastAccepted?.receipt }), exposure };
@@ -308,6 +310,11 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
     meter: {
       received(bytes) {
         receivedBytes += bytes;
+        // Uploads are served too (docs/receipts.md): owed like bytes sent, from the link's first frame.
+        if (open) {
+          open.window.onReceived(bytes);
+          open.exposure.sync();
+        }
       },
       sent(bytes) {
         if (!open) return;

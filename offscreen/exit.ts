@@ -99,7 +99,8 @@ export type ExitFetch = (url: string, init: ExitFetchInit) => Promise<ExitFetchR
 
 /** What an exit is built from. */
 /**
- * Meters response bytes per client before they are sent: `take` resolves when `bytes` may go (a
+ * Meters body bytes per client, request bodies as they arrive and responses before they are sent:
+ * `take` resolves when `bytes` may go (a
  * per-person rate limit waits here) and throws {@link ExitCapReached} when the donor's data cap is
  * used up (the request is reset, at most one chunk past the cap).
  */
@@ -118,7 +119,7 @@ export class ExitCapReached extends Error {
 export interface ExitOptions {
   fetch: ExitFetch;
   policy: ExitPolicy;
-  /** Rate limits and caps on response bytes; none when absent. */
+  /** Rate limits and caps on request and response body bytes; none when absent. */
   meter?: ExitMeter;
   limits?: Partial<ExitLimits>;
 }
@@ -271,7 +272,7 @@ export function createExit(options: ExitOptions): Exit {
       const bodyTimeout = new ExitRefusal(ErrorCode.TIMEOUT, exitResetReasons.requestBodyTimeout,
         `The request body did not reach the donor within ${limits.requestBodyTimeoutMs / 1000} s.`);
       timer = refuseAfter(limits.requestBodyTimeoutMs, bodyTimeout);
-      const body = await readRequestBody(stream, signal);
+      const body = await readRequestBody(stream, client, signal);
       clearTimeout(timer);
       if (body !== null && (head.method === 'GET' || head.method === 'HEAD')) {
         throw new ExitRefusal(ErrorCode.POLICY_DENIED, policyCodes.malformedRequest, `A ${head.method} request cannot carry a body.`);
@@ -321,8 +322,8 @@ export function createExit(options: ExitOptions): Exit {
     }
   }
 
-  /** @throws {ExitRefusal} BODY_TOO_LARGE past the cap; the stream's TunnelError when it is reset. */
-  async function readRequestBody(stream: IncomingStream, signal: AbortSignal): Promise<Uint8Array<ArrayBuffer> | null> {
+  /** @throws {ExitRefusal} BODY_TOO_LARGE past the cap; {ExitCapReached} past the donor's data cap; the stream's TunnelError when it is reset. */
+  async function readRequestBody(stream: IncomingStream, client: string, signal: AbortSignal): Promise<Uint8Array<ArrayBuffer> | null> {
     const reader = stream.readable.getReader();
     const onAbort = (): void => void reader.cancel(signal.reason).catch(() => {});
     signal.addEventListener('abort', onAbort, { once: true });
@@ -339,6 +340,8 @@ export function createExit(options: ExitOptions): Exit {
           throw new ExitRefusal(ErrorCode.BODY_TOO_LARGE, exitResetReasons.requestBodyTooLarge,
             `The request body is larger than the ${formatBytes(limits.maxRequestBodyBytes)} this donor accepts.`);
         }
+        // Uploads count against the donor's caps and the client's rate like responses; a chunk is one DATA payload.
+        await meter?.take(client, value.length, signal);
         chunks.push(value);
       }
     } finally {

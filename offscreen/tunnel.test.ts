@@ -3,7 +3,7 @@ import { ErrorCode, FrameType } from '../protocol/frame-types.ts';
 import { encodeData, encodeFrame } from '../protocol/frames.ts';
 import type { FrameTransport } from './frame-transport.ts';
 import { createMemoryTransportPair } from './memory-transport.ts';
-import { createTunnel, maxQueuedRefusals, maxUnansweredPings, type IncomingStream, type RequestHead, type Tunnel, type TunnelLimits, type TunnelMeter } from './tunnel.ts';
+import { createTunnel, isMeteredFrame, maxQueuedRefusals, maxUnansweredPings, type IncomingStream, type RequestHead, type Tunnel, type TunnelLimits, type TunnelMeter } from './tunnel.ts';
 import { TunnelError } from './tunnel-error.ts';
 import { pattern, sha256Hex as digest } from '../tests/support/exit-harness.ts';
 import { readAll } from '../tests/support/streams.ts';
@@ -298,6 +298,22 @@ describe('tunnel', () => {
       send(...honest, ...junkFrames(1));
       expect((await client.closed).code).toBe(ErrorCode.PROTOCOL_ERROR);
       expect(counts.received).toBe(sum(honest));
+    });
+
+    // Who pays for what (docs/receipts.md): all the donor serves, and the bodies the client uploads.
+    it.each<[string, FrameType, number, boolean, boolean]>([
+      ['REQUEST', FrameType.REQUEST, 1, true, false],
+      ['RESPONSE', FrameType.RESPONSE, 1, true, false],
+      ['DATA', FrameType.DATA, 1, true, true],
+      ['END', FrameType.END, 1, true, false],
+      ['RESET', FrameType.RESET, 1, true, false],
+      ['WINDOW', FrameType.WINDOW, 1, true, false],
+      ['PROBE', FrameType.PROBE, 1, false, false],
+      ['RECEIPT', FrameType.RECEIPT, 0, false, false],
+      ['PING', FrameType.PING, 0, false, false],
+    ])('meters %s sent by the donor: %s, by the client: %s', (_name, type, streamId, fromDonor, fromClient) => {
+      expect(isMeteredFrame({ type, streamId }, 'donor')).toBe(fromDonor);
+      expect(isMeteredFrame({ type, streamId }, 'client')).toBe(fromClient);
     });
 
     it('does not meter PROBE frames, which are no service', async () => {

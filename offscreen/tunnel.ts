@@ -52,9 +52,15 @@ export const maxQueuedRefusals = 128;
  */
 export const maxFinishedStreams = 1024;
 
-/** PROBE measures the link and is no service: it is never metered, either way (docs/receipts.md). */
-function isMetered(frame: Pick<Frame, 'type' | 'streamId'>): boolean {
-  return frame.streamId !== 0 && frame.type !== FrameType.PROBE;
+/**
+ * The one rule for what a paid channel counts (docs/receipts.md, "Metering"): what the donor sends,
+ * every stream frame; what the client sends, its request bodies (DATA), which the donor forwards to
+ * the site. A client's REQUEST, END, WINDOW and RESET are not counted (each request is paid by the
+ * head or RESET it is answered with), nor is PROBE either way: it measures the link, no service.
+ */
+export function isMeteredFrame(frame: Pick<Frame, 'type' | 'streamId'>, sender: PeerRole): boolean {
+  if (frame.streamId === 0 || frame.type === FrameType.PROBE) return false;
+  return sender === 'donor' || frame.type === FrameType.DATA;
 }
 
 export interface RequestHead {
@@ -65,16 +71,17 @@ export interface RequestHead {
 
 /**
  * Counts the frames of a paid channel and, on the donor, holds back what its credit window does
- * not cover. Stream frames (id ≠ 0) but PROBE are metered; link frames (HELLO, PING, RECEIPT, …)
- * are not.
+ * not cover: the donor's stream frames and the client's DATA (isMeteredFrame); link frames
+ * (HELLO, PING, RECEIPT, …) never.
  */
 export interface TunnelMeter {
   /**
-   * Every stream frame received and accepted, by its size in bytes: a frame that breaks the
-   * protocol (DATA past the credit, after END, on an unknown stream, …) closes the link and is never counted.
+   * Every metered frame received and accepted (isMeteredFrame), by its size in bytes: a frame that
+   * breaks the protocol (DATA past the credit, after END, on an unknown stream, …) closes the link
+   * and is never counted.
    */
   received(bytes: number): void;
-  /** Every stream frame sent, by its size in bytes. */
+  /** Every metered frame sent (isMeteredFrame), by its size in bytes. */
   sent(bytes: number): void;
   /** Bytes of stream frames that may be sent now (the donor's credit window; unlimited for a client). */
   room(): number;
@@ -109,6 +116,8 @@ export interface TunnelStats {
 interface QueuedFrame {
   bytes: Uint8Array;
   reply?: 'pong' | 'refusal';
+  /** Counted by the meter when sent (isMeteredFrame). */
+  metered?: boolean;
 }
 
 export interface Tunnel {
@@ -128,6 +137,8 @@ export interface Tunnel {
 export function createTunnel(options: TunnelOptions): Tunnel {
   const limits: TunnelLimits = { ...defaultTunnelLimits, ...options.limits };
   const { transport, role } = options;
+  const peerRole: PeerRole = role === 'client' ? 'donor' : 'client';
+  const endMetered = isMeteredFrame({ type: FrameType.END, streamId: 1 }, role);
   const streams = new Map<number, StreamState>();
   // Streams that left `streams`, oldest first, with what the peer may still send on them.
   const finished = new Map<number, FinishedStream>();
@@ -178,7 +189,9 @@ export function createTunnel(options: TunnelOptions): Tunnel {
   function queueControl(frame: Frame, reply?: QueuedFrame['reply']): void {
     if (closeError) return;
     const bytes = encodeFrame(frame);
-    (isMetered(frame) ? streamControl : linkControl).push({ bytes, reply });
+    // Stream frames keep their order behind the stream's REQUEST; PROBE, like link frames, is never held back.
+    const queue = frame.streamId === 0 || frame.type === FrameType.PROBE ? linkControl : streamControl;
+    queue.push({ bytes, reply, metered: isMeteredFrame(frame, role) });
     stats.queuedControlBytes += bytes.length;
     if (reply === 'pong') queuedPongs++;
     else if (reply === 'refusal') queuedRefusals++;
@@ -195,9 +208,10 @@ export function createTunnel(options: TunnelOptions): Tunnel {
     return item.bytes;
   }
 
-  function sendMetered(bytes: Uint8Array): void {
+  /** Sends a stream frame, counting it when the channel pays for it. */
+  function sendStreamFrame(bytes: Uint8Array, metered: boolean): void {
     sendNow(bytes);
-    meter?.sent(bytes.length);
+    if (metered) meter?.sent(bytes.length);
   }
 
   /** Holds stream frames until the meter has room again. */
@@ -242,7 +256,7 @@ export function createTunnel(options: TunnelOptions): Tunnel {
         const controlFrame = streamControl[0];
         if (controlFrame) {
           if (controlFrame.bytes.length > room) return waitForRoom();
-          sendMetered(dequeue(streamControl)!); // the head checked just above
+          sendStreamFrame(dequeue(streamControl)!, controlFrame.metered === true); // the head checked just above
           continue;
         }
         const stream = nextReady();
@@ -253,8 +267,8 @@ export function createTunnel(options: TunnelOptions): Tunnel {
           return waitForRoom();
         }
         const next = stream.takeNext(room - frameHeaderBytes);
-        if (next === 'end') sendMetered(encodeFrame({ type: FrameType.END, streamId: stream.id }));
-        else if (next) sendMetered(encodeDataInto(dataFrameBuffer, stream.id, next));
+        if (next === 'end') sendStreamFrame(encodeFrame({ type: FrameType.END, streamId: stream.id }), endMetered);
+        else if (next) sendStreamFrame(encodeDataInto(dataFrameBuffer, stream.id, next), true);
         // Round-robin: a stream with more to send goes to the back of the line.
         if (stream.sendable) ready.add(stream);
       }
@@ -326,7 +340,7 @@ export function createTunnel(options: TunnelOptions): Tunnel {
       return;
     }
     // Counted only once accepted: what broke the rules closed the link above and is never paid.
-    if (isMetered(frame)) meter?.received(message.length);
+    if (isMeteredFrame(frame, peerRole)) meter?.received(message.length);
   }
 
   function protocolError(message: string): TunnelError {
@@ -445,7 +459,6 @@ export function createTunnel(options: TunnelOptions): Tunnel {
   }
 
   function acceptRequest(frame: RequestFrame): void {
-    const peerRole: PeerRole = role === 'client' ? 'donor' : 'client';
     if (!ownsId(frame.streamId, peerRole) || frame.streamId <= highestPeerId) {
       throw new TunnelError(ErrorCode.PROTOCOL_ERROR, '', `REQUEST on stream ${frame.streamId}, which the peer may not open.`);
     }
@@ -488,7 +501,7 @@ export function createTunnel(options: TunnelOptions): Tunnel {
       const stream = new StreamState(id, link, limits, true);
       streams.set(id, stream);
       stats.openStreams = streams.size;
-      streamControl.push({ bytes: requestFrame });
+      streamControl.push({ bytes: requestFrame, metered: isMeteredFrame({ type: FrameType.REQUEST, streamId: id }, role) });
       stats.queuedControlBytes += requestFrame.length;
       schedulePump();
       return stream.outgoingHandle();
