@@ -154,6 +154,46 @@ describe('client payments: when receipts are signed', () => {
   });
 });
 
+describe('client payments: a clock that steps back', () => {
+  it('never signs an earlier expiry than its last receipt on the channel, so the donor keeps taking them', async () => {
+    let offsetMs = 0;
+    const p = pair({ wallClock: () => Date.now() + offsetMs });
+    const link = await p.link();
+    const first = download(link.client, MiB);
+    await until(() => first.done && paidInFull(link)(), 'the first download to be paid');
+    // The computer's clock is set back an hour (a sync, a time zone bug): later receipts would expire sooner.
+    offsetMs = -3600_000;
+    const second = download(link.client, MiB);
+    await until(() => second.done && paidInFull(link)(), 'the second download to be paid');
+    const expiries = receiptsIn(link.donorSaw).map((r) => r.receipt.expiry);
+    expect(expiries.length).toBeGreaterThan(4);
+    expect(expiries).toEqual([...expiries].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    expect(p.donorPayments.events.refusals).toEqual([]);
+    expect(link.client.isClosed).toBe(false);
+    link.client.close();
+  });
+
+  it('keeps that rule across a resumed link', async () => {
+    let offsetMs = 0;
+    const p = pair({ wallClock: () => Date.now() + offsetMs });
+    const first = await p.link();
+    const body = download(first.client, MiB);
+    await until(() => body.done && paidInFull(first)(), 'the first link to be paid');
+    first.drop();
+    await until(() => first.client.isClosed && first.donor.isClosed, 'both ends to see the link drop');
+    const lastExpiry = receiptsIn(first.donorSaw).at(-1)!.receipt.expiry;
+    offsetMs = -3600_000;
+    const second = await p.link();
+    const more = download(second.client, MiB);
+    await until(() => more.done && paidInFull(second)(), 'the resumed link to be paid');
+    const fresh = receiptsIn(second.donorSaw).filter((r) => r.receipt.cumBytes > BigInt(first.clientChannel.counts().receiptBytes));
+    expect(fresh.length).toBeGreaterThan(0);
+    expect(fresh.every((r) => r.receipt.expiry >= lastExpiry)).toBe(true);
+    expect(p.donorPayments.events.refusals.map((r) => r.code)).toEqual(['replay']);
+    second.client.close();
+  });
+});
+
 describe('client payments: durability', () => {
   it('stores each receipt in its ledger before the donor can see it', async () => {
     const client = makeParty();

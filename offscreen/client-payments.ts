@@ -18,6 +18,12 @@ export const receiptIntervalMs = 2_000;
 /** How long a receipt stays settleable: the donor has this long to settle it on chain. */
 export const receiptLifetimeSeconds = 30 * 24 * 3600;
 
+/** A receipt's expiry: receiptLifetimeSeconds from now, and never before the channel's last one. */
+function expiryAfter(lastExpiry: bigint, nowMs: number): bigint {
+  const fromNow = BigInt(Math.floor(nowMs / 1000) + receiptLifetimeSeconds);
+  return fromNow > lastExpiry ? fromNow : lastExpiry;
+}
+
 export interface ClientPaymentOptions {
   /** The payment key (ethers Wallet): signs receipts and binds itself to each identity used. */
   wallet: PaymentWallet;
@@ -65,6 +71,9 @@ function clientChannel(options: ClientPaymentOptions, client: string, context: P
   let sent = 0;
   const metered = (): number => received + sent;
   let signedBytes = 0;
+  // The donor keeps only the newest receipt, so a newer one may not expire earlier (docs/receipts.md,
+  // "Settleable receipts"): a clock that steps back must not make the client's receipts refused.
+  let lastExpiry = 0n;
   let windowBytes = initialCreditWindowBytes;
   let signing = false;
   let receiptCpuMs = 0;
@@ -84,11 +93,12 @@ function clientChannel(options: ClientPaymentOptions, client: string, context: P
       cumBytes,
       cumCredits: creditsForBytes(cumBytes, price),
       price,
-      expiry: BigInt(Math.floor(wallClock() / 1000) + receiptLifetimeSeconds),
+      expiry: expiryAfter(lastExpiry, wallClock()),
     });
     receiptCpuMs += performance.now() - signStart;
     windowBytes = grownWindow(windowBytes);
     channel = await options.ledger.recordReceipt(signed, windowBytes);
+    lastExpiry = signed.receipt.expiry;
     signedBytes = Number(cumBytes);
     if (tunnel && !tunnel.isClosed) {
       tunnel.sendOpaque({ type: FrameType.RECEIPT, streamId: 0, payload: encodeReceiptFrame(signed) });
@@ -187,6 +197,7 @@ function clientChannel(options: ClientPaymentOptions, client: string, context: P
       built.sendOpaque({ type: FrameType.CHANNEL_OPEN, streamId: 0, payload });
       // The donor may have lost the last receipt with the old link: send it again (a duplicate is dropped as a replay).
       const last: SignedReceipt | undefined = channel.receipt ? parseSignedReceipt(channel.receipt) : undefined;
+      lastExpiry = last?.receipt.expiry ?? 0n;
       if (last && last.receipt.expiry * 1000n > BigInt(Math.floor(wallClock()))) built.sendOpaque({ type: FrameType.RECEIPT, streamId: 0, payload: encodeReceiptFrame(last) });
     },
     counts(): ChannelCounts {
