@@ -248,6 +248,9 @@ export function acceptPeers(options: AcceptOptions): { stop(): void; readonly ac
   const { signaling } = options;
   const pending = new Map<string, SessionState>();
   const established = new Set<EstablishedSession>();
+  // Sessions that are up: a second offer for one (a replay, a confused client) must not start a
+  // phantom link that holds a slot until it times out.
+  const liveKeys = new Set<string>();
   const perClient = options.maxSessionsPerClient ?? maxSessionsPerClient;
   /** Sessions of `peerId`, connecting or established. */
   const sessionsOf = (peerId: string): number => {
@@ -288,7 +291,11 @@ export function acceptPeers(options: AcceptOptions): { stop(): void; readonly ac
         const context: HelloContext = { role: 'donor', localFingerprint: state.link.localFingerprint(), remoteFingerprint: state.link.remoteFingerprint(), localNonce: state.localNonce, remoteNonce: state.remoteNonce, payment };
         const session = await handshake(transport, from, country, context, options, (stream, head) => options.onRequest(stream, head, from));
         established.add(session);
-        void session.tunnel.closed.then(() => established.delete(session));
+        liveKeys.add(key);
+        void session.tunnel.closed.then(() => {
+          established.delete(session);
+          liveKeys.delete(key);
+        });
         options.onSession?.(session);
       } catch (error) {
         state.link.destroy();
@@ -311,7 +318,7 @@ export function acceptPeers(options: AcceptOptions): { stop(): void; readonly ac
     const existing = pending.get(key);
     if (parsed.data.type === 'offer') {
       // The offer's relay tells where the client connects from; later signals of the session cannot change it.
-      if (!existing) start(from, meta.country, body, parsed.data as SignalData);
+      if (!existing && !liveKeys.has(key)) start(from, meta.country, body, parsed.data as SignalData);
       return;
     }
     try {

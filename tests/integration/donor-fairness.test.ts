@@ -79,6 +79,30 @@ describe('session slots: one client identity', () => {
     }
   }, 60_000);
 
+  it('starts no second link when an established session\'s offer is sent again', async () => {
+    const identity = createIdentity();
+    // The offer is recorded on its way out and sent again, as a replaying client would.
+    const recorded: Array<Parameters<SignalingClient['sendSignal']>> = [];
+    const replayer = await connectSignaling({ url: signaling.url, identity, WebSocketImpl: NodeWebSocket });
+    try {
+      const found = await replayer.findDonor({ donor: donor.donor.peerId });
+      const send = replayer.sendSignal.bind(replayer);
+      replayer.sendSignal = (to, body) => {
+        recorded.push([to, body]);
+        send(to, body);
+      };
+      await dialPeer(found.peerId, { identity, signaling: replayer, rtcConfig: loopbackRtcConfig, payments: createClientPayments(testClientPayment()), price: microCreditsFromDecimal(found.listing.pricePerMiB) });
+      const before = donor.donor.activeSessions;
+      const offer = recorded.find(([, body]) => (body.data as { type?: string } | undefined)?.type === 'offer');
+      expect(offer).toBeDefined();
+      for (let i = 0; i < 5; i++) send(...offer!); // found just above
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(donor.donor.activeSessions).toBe(before);
+    } finally {
+      replayer.close();
+    }
+  }, 60_000);
+
   it('may connect again once one of its links has closed', async () => {
     const client = await attacker();
     try {

@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import puppeteer, { type Browser, type Page, type Target, type WebWorker } from 'puppeteer-core';
 import { chromiumFlags, chromiumPath, protocolTimeoutMs } from './browser-harness.ts';
 
+/** How long a freshly found service worker may take to have its extension APIs. */
+const workerReadyTimeoutMs = 5_000;
+
 export interface ExtensionBrowser {
   readonly browser: Browser;
   readonly extensionId: string;
@@ -77,6 +80,13 @@ export async function launchWithExtension(label: string, extensionPath: string, 
       }
       const worker = await target.worker();
       if (!worker) throw new Error('the service worker target has no worker');
+      // A worker target can show up a moment before the extension APIs are bound in it (seen once
+      // as "chrome is not defined" right after install): wait for them, briefly.
+      const deadline = Date.now() + workerReadyTimeoutMs;
+      while (!(await worker.evaluate(() => typeof (globalThis as { chrome?: { storage?: unknown } }).chrome?.storage === 'object').catch(() => false))) {
+        if (Date.now() > deadline) throw new Error(`the service worker has no extension APIs after ${workerReadyTimeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       return worker;
     },
     offscreenTarget(timeoutMs = 30_000) {

@@ -24,24 +24,29 @@ export interface TwoProfiles {
 /** Starts everything; `country` is where the test's GeoIP puts whoever connects. */
 export async function startTwoProfiles(label: string, country: string): Promise<TwoProfiles> {
   const signaling = await createSignalingServer({ host: '127.0.0.1', port: 0, logger: quiet, lookupCountry: () => country });
-  const origin = await startOriginServer({ port: Number(new URL(extensionTestOrigin).port) });
-  const site = installTestSite(origin);
-  const extensionPath = await buildExtension({ browser: 'chrome', testOrigin: extensionTestOrigin });
-  const [donor, journalist] = await Promise.all([
-    launchWithExtension(`${label}-donor`, extensionPath, { extraArgs: ['--user-agent=PorchlightDonorTest/1.0'] }),
-    launchWithExtension(`${label}-journalist`, extensionPath),
-  ]);
-  // Both point at this run's signaling server (an advanced setting; the build's default is production's).
-  await Promise.all([patchDonorSettings(donor, { signalingUrl: signaling.url }), patchDonorSettings(journalist, { signalingUrl: signaling.url })]);
-  return {
-    signaling,
-    origin,
-    site,
-    donor,
-    journalist,
-    async close() {
-      await Promise.allSettled([donor.close(), journalist.close()]);
-      await Promise.allSettled([origin.close(), signaling.close()]);
-    },
+  const browsers: ExtensionBrowser[] = [];
+  let origin: OriginServer | undefined;
+  const close = async (): Promise<void> => {
+    await Promise.allSettled(browsers.map((b) => b.close()));
+    await Promise.allSettled([origin?.close(), signaling.close()]);
   };
+  try {
+    origin = await startOriginServer({ port: Number(new URL(extensionTestOrigin).port) });
+    const site = installTestSite(origin);
+    const extensionPath = await buildExtension({ browser: 'chrome', testOrigin: extensionTestOrigin });
+    const launched = await Promise.allSettled([
+      launchWithExtension(`${label}-donor`, extensionPath, { extraArgs: ['--user-agent=PorchlightDonorTest/1.0'] }),
+      launchWithExtension(`${label}-journalist`, extensionPath),
+    ]);
+    for (const result of launched) if (result.status === 'fulfilled') browsers.push(result.value);
+    for (const result of launched) if (result.status === 'rejected') throw result.reason;
+    const [donor, journalist] = browsers as [ExtensionBrowser, ExtensionBrowser]; // both launched: checked above
+    // Both point at this run's signaling server (an advanced setting; the build's default is production's).
+    await Promise.all([patchDonorSettings(donor, { signalingUrl: signaling.url }), patchDonorSettings(journalist, { signalingUrl: signaling.url })]);
+    return { signaling, origin, site, donor, journalist, close };
+  } catch (error) {
+    // A half-started setup must not keep the test origin's fixed port for the suites after it.
+    await close();
+    throw error;
+  }
 }
