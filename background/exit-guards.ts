@@ -12,14 +12,13 @@
 //   onResponseStarted fires for the 3xx with its ip.
 import { browser, type Browser } from 'wxt/browser';
 import type { ReportedRedirect } from '../offscreen/address-gate.ts';
+import { redirectStatuses } from '../offscreen/redirect-statuses.ts';
 
 /** Where a request's addresses go: the exit's address gate (directly, or by a message). */
 export type AddressReporter = (url: string, ips: string[], redirect?: ReportedRedirect) => void;
 
 /** Resource types the exit's fetches have (the signaling WebSocket is not among them). */
 const exitResourceTypes = ['xmlhttprequest', 'other'] as Browser.webRequest.ResourceType[];
-/** Statuses fetch treats as redirects (Fetch standard); others are final responses. */
-const redirectStatuses: readonly number[] = [301, 302, 303, 307, 308];
 /** Most Location headers held for requests whose response has not started (a flood cannot grow memory). */
 const maxPendingLocations = 1024;
 
@@ -52,8 +51,8 @@ export function watchExitAddresses(report: AddressReporter, signal: AbortSignal)
     locations.delete(details.requestId);
     // No ip: the answer did not come from the network (an error page, the cache); the gate refuses it.
     const ips = details.ip ? [details.ip] : [];
-    const isRedirect = location !== undefined && redirectStatuses.includes(details.statusCode);
-    report(details.url, ips, isRedirect ? { status: details.statusCode, location } : undefined);
+    // A Location is only held for a redirect status (onHeaders): its presence says this was one.
+    report(details.url, ips, location === undefined ? undefined : { status: details.statusCode, location });
   };
   const onError = (details: { requestId: string }): void => void locations.delete(details.requestId);
 

@@ -8,6 +8,7 @@ import { sanitizeRequestHeaders, sanitizeResponseHeaders, type HeaderPair } from
 import type { IncomingStream, RequestHead, ResponseHead } from './tunnel.ts';
 import { formatBytes } from './format-bytes.ts';
 import { fitResponseHead } from './tunnel-head.ts';
+import { redirectStatuses } from './redirect-statuses.ts';
 import { createFairSlots } from './exit-slots.ts';
 
 /** Per-exit limits; every field has a default in {@link defaultExitLimits}. */
@@ -159,7 +160,6 @@ export const meteredSliceBytes = 64 * 1024;
 
 // fetch's null-body statuses (Fetch standard): no body may be forwarded for them.
 const nullBodyStatuses: readonly number[] = [101, 103, 204, 205, 304];
-const redirectStatuses: readonly number[] = [301, 302, 303, 307, 308];
 // Dropped when a redirect turns a request into a bodiless GET (Fetch standard, "request-body-header name").
 const requestBodyHeaders: readonly string[] = ['content-encoding', 'content-language', 'content-location', 'content-type'];
 
