@@ -30,6 +30,11 @@ function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
+/** A country code as signaling reports it, with what 'ZZ' means here. */
+function country(code: string | undefined): string {
+  return code === 'ZZ' ? 'ZZ (unknown: loopback addresses have no country)' : (code ?? 'none reported');
+}
+
 step('Building the extension (WXT, a test build that may fetch only the demo site on loopback)');
 const extensionPath = await buildExtension({ browser: 'chrome', testOrigin: extensionTestOrigin });
 console.log(`  built into ${extensionPath.replace(`${process.cwd()}/`, '')}`);
@@ -56,7 +61,7 @@ try {
   const switched = performance.now();
   await popup.click('#share-switch');
   const connected = await waitForDonorStatus(donor, (s) => s.state === 'connected');
-  console.log(`  connected in ${(performance.now() - switched).toFixed(0)} ms as donor ${connected.peerId?.slice(0, 16)}… (country as seen by signaling: ${connected.country})`);
+  console.log(`  connected in ${(performance.now() - switched).toFixed(0)} ms as donor ${connected.peerId?.slice(0, 16)}… (its peer ID, a public key), country as the signaling server sees it: ${country(connected.country)}`);
   console.log(`  popup says: "${await popup.$eval('#share-status', (el) => el.textContent?.trim())}"`);
 
   step('A journalist opens the browse page in another Chromium profile and goes to the demo site');
@@ -100,12 +105,13 @@ try {
     const paid = (await payment.ledger.channels('client'))[0];
     const held = (await readChannels(await (await donor.offscreenTarget()).asPage())).find((c) => c.channelId === paid?.channelId);
     if (paid && held) {
-      console.log(`  channel ${paid.channelId.slice(0, 12)}… at ${decimalFromMicroCredits(BigInt(paid.price))} credits/MiB: the client signed for ${mib(paid.cumBytes)} (${decimalFromMicroCredits(BigInt(paid.cumCredits))} credits)`);
-      console.log(`  the donor's IndexedDB holds that receipt: ${held.cumBytes === paid.cumBytes ? 'yes' : `NO (${held.cumBytes} B)`}, credit window now ${mib(held.windowBytes)}`);
+      console.log(`  payment channel ${paid.channelId.slice(0, 12)}… (the id of this client–donor pair's running account), price ${decimalFromMicroCredits(BigInt(paid.price))} credits/MiB (credits: the unit receipts count in; nothing is settled yet)`);
+      console.log(`  the client's newest receipt acknowledges ${mib(paid.cumBytes)} carried both ways on the channel, worth ${decimalFromMicroCredits(BigInt(paid.cumCredits))} credits`);
+      console.log(`  the donor's IndexedDB holds that receipt: ${held.cumBytes === paid.cumBytes ? 'yes' : `NO (${held.cumBytes} B)`}; credit window now ${mib(held.windowBytes)} (the most the donor serves beyond the last receipt before it waits for the next; it grows with each receipt)`);
       const options = await donor.openPage('options.html');
       await options.waitForSelector('#earnings-total-credits', { timeout: 10_000 });
       const earned = await options.$eval('#earnings-totals', (el) => (el as HTMLElement).innerText.replace(/\s*\n\s*/g, ' · '));
-      console.log(`  the donor's options page, Earnings: ${earned}`);
+      console.log(`  the donor's options page, credits section: ${earned}`);
       await options.close();
     } else {
       console.log('  NO receipt on record');
@@ -121,7 +127,7 @@ try {
   }
 
   const status = await waitForDonorStatus(donor, (s) => s.bytesToday >= demoFileBytes);
-  step(`The donor's popup: helping ${status.helpingNow} now, ${mib(status.bytesToday)} shared today, countries helped: ${status.countriesToday.join(', ')}`);
+  step(`The donor's popup: helping ${status.helpingNow} now, ${mib(status.bytesToday)} shared today, countries helped: ${status.countriesToday.map(country).join(', ') || 'none'}`);
   console.log(`  nothing reached the demo site except through the donor: ${site.directRequests.size === 0 ? 'yes' : 'NO'}`);
   failed ||= site.directRequests.size !== 0;
 } catch (error) {
