@@ -11,8 +11,8 @@
 // - Firefox: no onBeforeRedirect; onHeadersReceived has the 3xx's Location header, then
 //   onResponseStarted fires for the 3xx with its ip.
 import { browser, type Browser } from 'wxt/browser';
-import type { ReportedRedirect } from '../offscreen/address-gate.ts';
-import { redirectStatuses } from '../offscreen/redirect-statuses.ts';
+import type { ReportedRedirect } from '../offscreen/exit/guarded-fetch/address-gate.ts';
+import { redirectStatuses } from '../offscreen/exit/policy/redirect-statuses.ts';
 
 /** Where a request's addresses go: the exit's address gate (directly, or by a message). */
 export type AddressReporter = (url: string, ips: string[], redirect?: ReportedRedirect) => void;

@@ -2,10 +2,10 @@
 // channels), started on first use.
 import { browser } from 'wxt/browser';
 import type { DonorStatus } from '../protocol/runtime-messages.ts';
-import { createAddressGate } from '../offscreen/address-gate.ts';
-import type { DonorEngine } from '../offscreen/donor-engine.ts';
+import { createAddressGate } from '../offscreen/exit/guarded-fetch/address-gate.ts';
+import type { DonorEngine } from '../offscreen/peers/donor-engine.ts';
 import { handleEngineMessage, startBrowserEngine } from '../offscreen/engine-host.ts';
-import { browserDnsResolver } from '../offscreen/firefox-dns-check.ts';
+import { browserDnsResolver } from '../offscreen/exit/guarded-fetch/firefox-dns-check.ts';
 import type { BackgroundOptions } from './start-background.ts';
 
 /** The background options for an engine in this page; `onStatus` receives its statuses. */

@@ -5,9 +5,9 @@
 // warm-up fetch, so every round starts on a fresh link and, with receipts on, a fresh channel.
 import { frameHeaderBytes } from '../protocol/frame-types.ts';
 import { receiptFrameBytes } from '../protocol/receipt.ts';
-import { receiptIntervalMs } from '../offscreen/client-payments.ts';
-import type { ChannelCounts } from '../offscreen/channel-payments.ts';
-import type { TunnelStats } from '../offscreen/tunnel.ts';
+import { receiptIntervalMs } from '../offscreen/payments/client-payments.ts';
+import type { ChannelCounts } from '../offscreen/payments/channel-payments.ts';
+import type { TunnelStats } from '../offscreen/tunnel/tunnel.ts';
 import { connectRawChannel, donorStatsIn, fetchDiscardIn, startClientIn, startDonorIn, stopIn } from '../tests/support/browser-harness.ts';
 import { median, mib, rate, round, type BenchContext, type Benchmark } from './context.ts';
 

@@ -6,10 +6,10 @@ import { readFile } from 'node:fs/promises';
 import { Wallet, getAddress, recoverAddress } from 'ethers';
 import { newChannelId } from '../protocol/channel-open.ts';
 import { creditsForBytes, decodeReceiptFrame, encodeReceiptFrame, microCreditsFromDecimal, receiptDigest, recoverReceiptSigner, signReceipt, type SignedReceipt } from '../protocol/receipt.ts';
-import { localReceiptDomain } from '../offscreen/channel-payments.ts';
-import { receiptIntervalMs, receiptLifetimeSeconds } from '../offscreen/client-payments.ts';
-import { maxCreditWindowBytes } from '../offscreen/credit-window.ts';
-import { makeReceiptVerifier, maxReceiptsPerSecond, type ChannelTerms, type ReceiptVerifier } from '../offscreen/receipt-verifier.ts';
+import { localReceiptDomain } from '../offscreen/payments/channel-payments.ts';
+import { receiptIntervalMs, receiptLifetimeSeconds } from '../offscreen/payments/client-payments.ts';
+import { maxCreditWindowBytes } from '../offscreen/payments/credit-window.ts';
+import { makeReceiptVerifier, maxReceiptsPerSecond, type ChannelTerms, type ReceiptVerifier } from '../offscreen/payments/receipt-verifier.ts';
 import { megabyte, round, type BenchResult, type StandaloneBenchmark } from './context.ts';
 
 const name = 'receipts-verify';

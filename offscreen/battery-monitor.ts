@@ -1,6 +1,6 @@
 // "Pause on battery" where the browser tells: Chrome documents have navigator.getBattery();
 // Firefox removed it, so there the setting has no effect and the options page says so.
-import type { BatteryMonitor } from './donor-engine.ts';
+import type { BatteryMonitor } from './peers/donor-engine.ts';
 
 interface BatteryManagerLike extends EventTarget {
   readonly charging: boolean;

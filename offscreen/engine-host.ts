@@ -3,20 +3,20 @@
 // fetch, the battery — and answers the runtime messages meant for it.
 import type { RuntimeMessage } from '../protocol/runtime-messages.ts';
 import type { DonorStatus } from '../protocol/runtime-messages.ts';
-import type { AddressGate } from './address-gate.ts';
+import type { AddressGate } from './exit/guarded-fetch/address-gate.ts';
 import { createBatteryMonitor } from './battery-monitor.ts';
-import { browserExitFetch, type AddressCheck } from './browser-exit-fetch.ts';
-import { createDonorEngine, type DonorEngine } from './donor-engine.ts';
-import { withDnsCheck, type ResolveHost } from './firefox-dns-check.ts';
+import { browserExitFetch, type AddressCheck } from './exit/guarded-fetch/browser-exit-fetch.ts';
+import { createDonorEngine, type DonorEngine } from './peers/donor-engine.ts';
+import { withDnsCheck, type ResolveHost } from './exit/guarded-fetch/firefox-dns-check.ts';
 import { openIdentityStore } from './identity-store.ts';
-import { openUsageLedger } from './usage-ledger.ts';
-import { initialCreditWindowBytes } from './credit-window.ts';
-import { openPaymentLedger } from './payment-ledger.ts';
-import { buildReceiptDomain } from './settlement-config.ts';
+import { openUsageLedger } from './metering/usage-ledger.ts';
+import { initialCreditWindowBytes } from './payments/credit-window.ts';
+import { openPaymentLedger } from './payments/payment-ledger.ts';
+import { buildReceiptDomain } from './payments/settlement-config.ts';
 
 /**
  * The engine with the parts of this browser context; with `resolveHost` (Firefox), the host of each
- * hop of an exit request is resolved and checked before that hop is sent (offscreen/firefox-dns-check.ts).
+ * hop of an exit request is resolved and checked before that hop is sent (offscreen/exit/guarded-fetch/firefox-dns-check.ts).
  */
 export async function startBrowserEngine(onStatus: (status: DonorStatus) => void, addressCheck: AddressCheck, resolveHost?: ResolveHost): Promise<DonorEngine> {
   const [identities, ledger, payments, battery] = await Promise.all([openIdentityStore(), openUsageLedger(), openPaymentLedger({ initialWindowBytes: initialCreditWindowBytes }), createBatteryMonitor()]);

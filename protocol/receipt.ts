@@ -309,7 +309,7 @@ export function encodeReceiptFrame(signed: SignedReceipt): Uint8Array {
 
 /**
  * Decodes a RECEIPT frame payload. Says nothing about whether the receipt is valid: that is
- * the verifier's job (offscreen/receipt-verifier.ts).
+ * the verifier's job (offscreen/payments/receipt-verifier.ts).
  * @throws {ReceiptError} ('bad-frame-length' | 'bad-frame-version' | 'bad-signature-encoding').
  */
 export function decodeReceiptFrame(bytes: Uint8Array): SignedReceipt {

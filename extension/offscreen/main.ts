@@ -2,7 +2,7 @@
 // service worker by runtime messages. Wiring only.
 import { browser } from 'wxt/browser';
 import { parseRuntimeMessage } from '../../protocol/runtime-messages.ts';
-import { createAddressGate } from '../../offscreen/address-gate.ts';
+import { createAddressGate } from '../../offscreen/exit/guarded-fetch/address-gate.ts';
 import { handleEngineMessage, startBrowserEngine } from '../../offscreen/engine-host.ts';
 
 // The service worker's webRequest listener reports where each exit request connected.

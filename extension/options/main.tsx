@@ -1,9 +1,9 @@
 // Options page entrypoint: binds the options view to extension storage, the identity store, the
 // payment ledger and runtime messages.
 import { render } from 'solid-js/web';
-import { initialCreditWindowBytes } from '../../offscreen/credit-window.ts';
+import { initialCreditWindowBytes } from '../../offscreen/payments/credit-window.ts';
 import { openIdentityStore } from '../../offscreen/identity-store.ts';
-import { openPaymentLedger } from '../../offscreen/payment-ledger.ts';
+import { openPaymentLedger } from '../../offscreen/payments/payment-ledger.ts';
 import { openSettingsStore } from '../../ui/common/extension-storage.ts';
 import { applyDocumentLocale } from '../../ui/common/i18n.ts';
 import { sendRuntimeMessage } from '../../ui/common/runtime-message.ts';

@@ -5,9 +5,9 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSignalingServer, type SignalingServer } from '../../signaling/server.ts';
-import type { Client } from '../../offscreen/client.ts';
-import { meteredSliceBytes } from '../../offscreen/exit.ts';
-import { TunnelFetchError } from '../../offscreen/tunnel-fetch.ts';
+import type { Client } from '../../offscreen/peers/client.ts';
+import { meteredSliceBytes } from '../../offscreen/exit/exit.ts';
+import { TunnelFetchError } from '../../offscreen/tunnel/tunnel-fetch.ts';
 import { buildExtension, extensionTestOrigin } from '../support/extension-build.ts';
 import { launchWithExtension, type ExtensionBrowser } from '../support/extension-browser.ts';
 import { patchDonorSettings, readDonorStatus, waitForDonorStatus } from '../support/extension-donor.ts';

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { paymentDatabaseName, type ChannelDay, type ChannelRecord } from '../../offscreen/payment-ledger.ts';
+import { paymentDatabaseName, type ChannelDay, type ChannelRecord } from '../../offscreen/payments/payment-ledger.ts';
 import { channelDay, channelRecord } from '../support/channel-records.ts';
 import { catchDownloads } from '../support/downloads.ts';
 import { buildExtension, extensionTestOrigin } from '../support/extension-build.ts';

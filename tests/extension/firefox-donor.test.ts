@@ -86,7 +86,7 @@ describe('Firefox ESR donor, Chromium client', () => {
   }, 60_000);
 
   it('refuses a public name that resolves into the donor\'s network before connecting', async () => {
-    // Firefox resolves first (offscreen/firefox-dns-check.ts): without that check the request would
+    // Firefox resolves first (offscreen/exit/guarded-fetch/firefox-dns-check.ts): without that check the request would
     // go out and fail to connect ('upstream-failed'); with it, the exit policy refuses the address.
     const outcome = await fetchFailureIn(client.page, `https://${rebindingName}/`);
     expect(outcome).toMatchObject({ ok: false, reason: 'address-not-public' });

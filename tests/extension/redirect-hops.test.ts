@@ -6,8 +6,8 @@
 // no request at all. Inside the loopback-only namespace (scripts/netns.mjs).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Client } from '../../offscreen/client.ts';
-import { TunnelFetchError } from '../../offscreen/tunnel-fetch.ts';
+import type { Client } from '../../offscreen/peers/client.ts';
+import { TunnelFetchError } from '../../offscreen/tunnel/tunnel-fetch.ts';
 import { createSignalingServer, type SignalingServer } from '../../signaling/server.ts';
 import { buildExtension, extensionTestOrigin } from '../support/extension-build.ts';
 import { launchWithExtension, type ExtensionBrowser } from '../support/extension-browser.ts';

@@ -1,8 +1,8 @@
 // The browse page's client over real WebRTC in Node: a throwaway identity per session, sticky to
 // one donor, a lost donor reported instead of replaced, and donors chosen by country or by ID.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DonorLostError } from '../../offscreen/relay-client.ts';
-import { SignalingError } from '../../offscreen/signaling-client.ts';
+import { DonorLostError } from '../../offscreen/peers/relay-client.ts';
+import { SignalingError } from '../../offscreen/peers/signaling-client.ts';
 import { testClientPayment } from '../support/payment-setup.ts';
 import { openBrowseSession, type BrowseSession, type DonorInfo } from '../../ui/browse/browse-session.ts';
 import type { SignalingServer } from '../../signaling/server.ts';

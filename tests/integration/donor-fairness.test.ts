@@ -3,18 +3,18 @@
 // its cap, and a client that pays for every byte but never reads holds only its share of the fetch
 // slots, and those only until the stall timeout; other identities are served meanwhile.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createExit, exitResetReasons, type ExitFetch } from '../../offscreen/exit.ts';
-import { createExitPolicy } from '../../offscreen/exit-policy.ts';
-import { clientFetchShare } from '../../offscreen/exit-slots.ts';
-import { receiptStallTimeoutMs } from '../../offscreen/credit-window.ts';
-import { createGuardedFetch } from '../../offscreen/node-guarded-fetch.ts';
-import { TunnelError } from '../../offscreen/tunnel-error.ts';
+import { createExit, exitResetReasons, type ExitFetch } from '../../offscreen/exit/exit.ts';
+import { createExitPolicy } from '../../offscreen/exit/policy/exit-policy.ts';
+import { clientFetchShare } from '../../offscreen/exit/exit-slots.ts';
+import { receiptStallTimeoutMs } from '../../offscreen/payments/credit-window.ts';
+import { createGuardedFetch } from '../../offscreen/exit/guarded-fetch/node-guarded-fetch.ts';
+import { TunnelError } from '../../offscreen/tunnel/tunnel-error.ts';
 import { ErrorCode } from '../../protocol/frame-types.ts';
 import { createIdentity, type Identity } from '../../protocol/identity.ts';
 import { microCreditsFromDecimal } from '../../protocol/receipt.ts';
-import { createClientPayments } from '../../offscreen/client-payments.ts';
-import { dialPeer, maxSessionsPerClient, PeerSessionError, type EstablishedSession } from '../../offscreen/peer-session.ts';
-import { connectSignaling, type SignalingClient } from '../../offscreen/signaling-client.ts';
+import { createClientPayments } from '../../offscreen/payments/client-payments.ts';
+import { dialPeer, maxSessionsPerClient, PeerSessionError, type EstablishedSession } from '../../offscreen/peers/peer-session.ts';
+import { connectSignaling, type SignalingClient } from '../../offscreen/peers/signaling-client.ts';
 import { createSignalingServer, type SignalingServer } from '../../signaling/server.ts';
 import { silentLogger } from '../../signaling/log.ts';
 import { bytesPath, originPageHtml, startOriginServer, type OriginServer } from '../support/origin-server.ts';

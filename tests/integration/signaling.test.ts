@@ -10,7 +10,7 @@ import {
   newSignalSession,
   type SignalingClient,
   type WebSocketConstructor,
-} from '../../offscreen/signaling-client.ts';
+} from '../../offscreen/peers/signaling-client.ts';
 import { createIdentity, signatureTags, type Identity } from '../../protocol/identity.ts';
 import {
   parseServerMessage,

@@ -1,6 +1,6 @@
-// Ledger records (offscreen/payment-ledger.ts) for tests of what reads them: a donor channel with
+// Ledger records (offscreen/payments/payment-ledger.ts) for tests of what reads them: a donor channel with
 // fixed terms and zero counters, patched per test, and a day row.
-import type { ChannelDay, ChannelRecord } from '../../offscreen/payment-ledger.ts';
+import type { ChannelDay, ChannelRecord } from '../../offscreen/payments/payment-ledger.ts';
 
 /** A donor channel record; `patch` sets the id and whatever the test is about. */
 export function channelRecord(patch: Partial<ChannelRecord> & Pick<ChannelRecord, 'channelId'>): ChannelRecord {

@@ -4,11 +4,11 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createExit, type Exit, type ExitFetch, type ExitLimits } from '../../offscreen/exit.ts';
-import { createExitPolicy, type ExitPolicy } from '../../offscreen/exit-policy.ts';
-import { createMemoryTransportPair } from '../../offscreen/memory-transport.ts';
-import { createGuardedFetch, type GuardedFetch } from '../../offscreen/node-guarded-fetch.ts';
-import { createTunnel, type Tunnel, type TunnelLimits } from '../../offscreen/tunnel.ts';
+import { createExit, type Exit, type ExitFetch, type ExitLimits } from '../../offscreen/exit/exit.ts';
+import { createExitPolicy, type ExitPolicy } from '../../offscreen/exit/policy/exit-policy.ts';
+import { createMemoryTransportPair } from '../../offscreen/tunnel/memory-transport.ts';
+import { createGuardedFetch, type GuardedFetch } from '../../offscreen/exit/guarded-fetch/node-guarded-fetch.ts';
+import { createTunnel, type Tunnel, type TunnelLimits } from '../../offscreen/tunnel/tunnel.ts';
 
 /** One request the origin saw. */
 export interface SeenRequest {

@@ -1,7 +1,7 @@
-// Reading an extension's payment ledger (offscreen/payment-ledger.ts) from one of its pages: the
+// Reading an extension's payment ledger (offscreen/payments/payment-ledger.ts) from one of its pages: the
 // offscreen document, the browse page and the options page share the extension's IndexedDB.
 import type { Page } from 'puppeteer-core';
-import type { ChannelRecord } from '../../offscreen/payment-ledger.ts';
+import type { ChannelRecord } from '../../offscreen/payments/payment-ledger.ts';
 
 /** Every channel in the payment ledger of the extension page `page` ([] before the ledger exists). */
 export function readChannels(page: Page): Promise<ChannelRecord[]> {

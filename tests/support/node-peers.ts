@@ -4,13 +4,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { WebSocket } from 'ws';
 import { createIdentity, type Identity } from '../../protocol/identity.ts';
-import { startClient, type Client, type ClientOptions } from '../../offscreen/client.ts';
-import { startDonor, type Donor, type DonorOptions } from '../../offscreen/donor.ts';
-import { createExit, type Exit, type ExitFetch } from '../../offscreen/exit.ts';
-import { createExitPolicy } from '../../offscreen/exit-policy.ts';
-import { createGuardedFetch } from '../../offscreen/node-guarded-fetch.ts';
-import type { WebSocketConstructor } from '../../offscreen/signaling-client.ts';
-import type { TunnelLimits } from '../../offscreen/tunnel.ts';
+import { startClient, type Client, type ClientOptions } from '../../offscreen/peers/client.ts';
+import { startDonor, type Donor, type DonorOptions } from '../../offscreen/peers/donor.ts';
+import { createExit, type Exit, type ExitFetch } from '../../offscreen/exit/exit.ts';
+import { createExitPolicy } from '../../offscreen/exit/policy/exit-policy.ts';
+import { createGuardedFetch } from '../../offscreen/exit/guarded-fetch/node-guarded-fetch.ts';
+import type { WebSocketConstructor } from '../../offscreen/peers/signaling-client.ts';
+import type { TunnelLimits } from '../../offscreen/tunnel/tunnel.ts';
 import { testClientPayment, testDonorPayment } from './payment-setup.ts';
 
 /** libjuice (node-datachannel) skips loopback when gathering; bind to it explicitly. */

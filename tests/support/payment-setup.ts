@@ -1,11 +1,11 @@
 // Payment setups for Node and test-page peers: a fresh payment key, the local settlement domain
 // and an in-memory ledger, so every test peer pays and is paid exactly as the extension does.
 import { Wallet } from 'ethers';
-import { bindingCache, localReceiptDomain, type Payments } from '../../offscreen/channel-payments.ts';
-import type { ClientPaymentOptions } from '../../offscreen/client-payments.ts';
-import { initialCreditWindowBytes } from '../../offscreen/credit-window.ts';
-import type { DonorPaymentSetup } from '../../offscreen/donor.ts';
-import { makeMemoryPaymentLedger } from '../../offscreen/payment-ledger.ts';
+import { bindingCache, localReceiptDomain, type Payments } from '../../offscreen/payments/channel-payments.ts';
+import type { ClientPaymentOptions } from '../../offscreen/payments/client-payments.ts';
+import { initialCreditWindowBytes } from '../../offscreen/payments/credit-window.ts';
+import type { DonorPaymentSetup } from '../../offscreen/peers/donor.ts';
+import { makeMemoryPaymentLedger } from '../../offscreen/payments/payment-ledger.ts';
 
 /** A donor's payment side with a fresh key and ledger. */
 export function testDonorPayment(overrides: Partial<DonorPaymentSetup> = {}): DonorPaymentSetup {

@@ -3,13 +3,13 @@
 // RTCPeerConnection and fetch, and exposes `window.porchlight` for puppeteer to drive. Every
 // method takes and returns plain JSON so it crosses `page.evaluate` unchanged.
 import { createIdentity } from '../../protocol/identity.ts';
-import { startClient, type Client } from '../../offscreen/client.ts';
-import { startDonor, type Donor } from '../../offscreen/donor.ts';
-import type { ChannelCounts, ChannelPayments } from '../../offscreen/channel-payments.ts';
+import { startClient, type Client } from '../../offscreen/peers/client.ts';
+import { startDonor, type Donor } from '../../offscreen/peers/donor.ts';
+import type { ChannelCounts, ChannelPayments } from '../../offscreen/payments/channel-payments.ts';
 import { testClientPayment, testDonorPayment, unmeteredPayments } from './payment-setup.ts';
-import { createExit, type Exit, type ExitFetch, type ExitStats } from '../../offscreen/exit.ts';
-import { createExitPolicy } from '../../offscreen/exit-policy.ts';
-import type { Tunnel, TunnelLimits, TunnelStats } from '../../offscreen/tunnel.ts';
+import { createExit, type Exit, type ExitFetch, type ExitStats } from '../../offscreen/exit/exit.ts';
+import { createExitPolicy } from '../../offscreen/exit/policy/exit-policy.ts';
+import type { Tunnel, TunnelLimits, TunnelStats } from '../../offscreen/tunnel/tunnel.ts';
 
 /** Where a page fetch goes: through the donor, or straight from this page (the baseline). */
 export type FetchVia = 'tunnel' | 'direct';

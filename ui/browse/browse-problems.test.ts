@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/frame-types.ts';
-import { PeerSessionError } from '../../offscreen/peer-session.ts';
-import { DonorLostError } from '../../offscreen/relay-client.ts';
-import { SignalingError } from '../../offscreen/signaling-client.ts';
-import { TunnelFetchError } from '../../offscreen/tunnel-fetch.ts';
+import { PeerSessionError } from '../../offscreen/peers/peer-session.ts';
+import { DonorLostError } from '../../offscreen/peers/relay-client.ts';
+import { SignalingError } from '../../offscreen/peers/signaling-client.ts';
+import { TunnelFetchError } from '../../offscreen/tunnel/tunnel-fetch.ts';
 import { describeProblem, isAbort } from './browse-problems.ts';
 import { DownloadStatusError } from './download.ts';
 import { BodyTooLargeError } from './read-body.ts';

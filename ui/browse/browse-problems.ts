@@ -1,10 +1,10 @@
 // Whatever went wrong, sorted into what the person can do about it. The words live in the locale
 // files (one message per kind); the engine's own English text stays available as a detail.
 import { ErrorCode } from '../../protocol/frame-types.ts';
-import { SignalingError } from '../../offscreen/signaling-client.ts';
-import { PeerSessionError } from '../../offscreen/peer-session.ts';
-import { DonorLostError } from '../../offscreen/relay-client.ts';
-import { TunnelFetchError } from '../../offscreen/tunnel-fetch.ts';
+import { SignalingError } from '../../offscreen/peers/signaling-client.ts';
+import { PeerSessionError } from '../../offscreen/peers/peer-session.ts';
+import { DonorLostError } from '../../offscreen/peers/relay-client.ts';
+import { TunnelFetchError } from '../../offscreen/tunnel/tunnel-fetch.ts';
 import { DownloadStatusError } from './download.ts';
 import { BodyTooLargeError } from './read-body.ts';
 

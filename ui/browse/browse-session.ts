@@ -3,8 +3,8 @@
 // linkable to each other or to the donor), logged in to signaling, sticky to one donor at a time.
 import { createIdentity } from '../../protocol/identity.ts';
 import type { CountryDonors } from '../../protocol/signaling-messages.ts';
-import { startClient, type Client, type ClientOptions, type DonorChoice } from '../../offscreen/client.ts';
-import type { VerifiedDonor } from '../../offscreen/signaling-client.ts';
+import { startClient, type Client, type ClientOptions, type DonorChoice } from '../../offscreen/peers/client.ts';
+import type { VerifiedDonor } from '../../offscreen/peers/signaling-client.ts';
 import type { FetchThrough } from './subresources.ts';
 
 /** The donor requests go through, as the page shows it. */

@@ -5,7 +5,7 @@
 import { onCleanup } from 'solid-js';
 import { createStore } from 'solid-js/store';
 import type { CountryDonors } from '../../protocol/signaling-messages.ts';
-import type { DonorChoice } from '../../offscreen/client.ts';
+import type { DonorChoice } from '../../offscreen/peers/client.ts';
 import { describeProblem, isAbort, type BrowseProblem } from './browse-problems.ts';
 import type { BrowseSession, BrowseSessionOptions, DonorInfo } from './browse-session.ts';
 import { downloadThrough } from './download.ts';

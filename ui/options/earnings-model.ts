@@ -2,7 +2,7 @@
 // per-day series the chart draws, one table row per channel, the totals, and the CSV export.
 // Pure: no DOM, no i18n lookups, so it runs in a unit test as it runs on the options page.
 import { microCreditsPerCredit } from '../../protocol/receipt.ts';
-import type { ChannelDay, ChannelRecord } from '../../offscreen/payment-ledger.ts';
+import type { ChannelDay, ChannelRecord } from '../../offscreen/payments/payment-ledger.ts';
 import { localDayKey } from '../../settings/share-gate.ts';
 import { shortPeerId } from '../common/short-peer-id.ts';
 

@@ -2,7 +2,7 @@
 // per day, a table per channel, and a CSV download. Read from the payment ledger through `load`,
 // again every few seconds while the page is visible.
 import { createMemo, createSignal, ErrorBoundary, For, Match, onCleanup, Show, Switch, type Accessor, type JSX } from 'solid-js';
-import type { ChannelDay, ChannelRecord } from '../../offscreen/payment-ledger.ts';
+import type { ChannelDay, ChannelRecord } from '../../offscreen/payments/payment-ledger.ts';
 import { countryNames } from '../common/country-names.ts';
 import { formatDataSize } from '../common/format-data-size.ts';
 import { t, uiLanguage } from '../common/i18n.ts';
