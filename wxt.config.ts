@@ -79,7 +79,7 @@ export default defineConfig({
     // The sources zip (Firefox add-on review) holds what builds the extension; the suites and their
     // artifacts, benches, scripts, the signaling server and the test bridge are not part of it.
     // tests/extension/store-zips.test.ts rebuilds the extension from this zip and compares the result.
-    excludeSources: ['tests/**', 'test-artifacts/**', 'bench/**', 'dist/**', 'scratch/**', 'scripts/**', 'signaling/**', 'contracts/**', '**/*.log', 'extension/test-bridge*/**', 'content/test-bridge.ts'],
+    excludeSources: ['tests/**', 'test-artifacts/**', 'bench/**', 'dist/**', 'scripts/**', 'signaling/**', 'contracts/**', '**/*.log', 'extension/test-bridge*/**', 'content/test-bridge.ts'],
   },
   manifest: ({ browser }) => ({
     name: '__MSG_extName__',

@@ -2,7 +2,7 @@
 // options, browse page and content scripts. Every listener parses with `parseRuntimeMessage`
 // and ignores what is not for it, so a malformed or foreign message is never acted on.
 import { z } from 'zod';
-import { donorSettingsSchema } from '../settings/donor-settings.ts';
+import { donorSettingsSchema } from './donor-settings-schema.ts';
 import { describeSchemaError } from './schema-error.ts';
 import { countrySchema } from './signaling-messages.ts';
 

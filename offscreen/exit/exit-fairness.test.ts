@@ -4,7 +4,10 @@
 // The site is a fake fetch (no sockets at all) and time is the fake clock.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ErrorCode } from '../../protocol/frame-types.ts';
-import { createExit, defaultExitLimits, exitResetReasons, type Exit, type ExitFetch, type ExitFetchInit, type ExitLimits } from './exit.ts';
+import { createExit, type Exit } from './exit.ts';
+import { type ExitFetch, type ExitFetchInit } from './exit-fetch.ts';
+import { defaultExitLimits, type ExitLimits } from './exit-limits.ts';
+import { exitResetReasons } from './exit-refusal.ts';
 import { clientFetchShare, clientQueueShare } from './exit-slots.ts';
 import { createExitPolicy } from './policy/exit-policy.ts';
 import { createMemoryTransportPair } from '../tunnel/memory-transport.ts';

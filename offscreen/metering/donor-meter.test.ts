@@ -3,7 +3,9 @@ import { defaultDonorSettings, type DonorSettings } from '../../settings/donor-s
 import { createDonorMeter } from './donor-meter.ts';
 import { ErrorCode, maxDataPayloadBytes } from '../../protocol/frame-types.ts';
 import { readAll } from '../../tests/support/streams.ts';
-import { createExit, ExitCapReached, type ExitFetch } from '../exit/exit.ts';
+import { createExit } from '../exit/exit.ts';
+import { type ExitFetch } from '../exit/exit-fetch.ts';
+import { ExitCapReached } from '../exit/exit-meter.ts';
 import { createExitPolicy } from '../exit/policy/exit-policy.ts';
 import { createMemoryTransportPair } from '../tunnel/memory-transport.ts';
 import { createTunnel, type Tunnel } from '../tunnel/tunnel.ts';

@@ -2,7 +2,7 @@
 // usage ledger (by the client's country), refuses bytes past the daily or monthly cap, and holds
 // each person to the rate limit in both directions.
 import type { DonorSettings } from '../../settings/donor-settings.ts';
-import { ExitCapReached, type ExitMeter } from '../exit/exit.ts';
+import { ExitCapReached, type ExitMeter } from '../exit/exit-meter.ts';
 import { createTokenBucket, type TokenBucket } from './token-bucket.ts';
 import type { UsageLedger } from './usage-ledger.ts';
 

@@ -18,7 +18,8 @@ import {
   type BatteryMonitor,
   type DonorEngine,
 } from './donor-engine.ts';
-import type { Exit, ExitFetch } from '../exit/exit.ts';
+import type { Exit } from '../exit/exit.ts';
+import type { ExitFetch } from '../exit/exit-fetch.ts';
 import { createMemoryTransportPair } from '../tunnel/memory-transport.ts';
 import { createTunnel } from '../tunnel/tunnel.ts';
 import type { EstablishedSession } from './peer-session.ts';

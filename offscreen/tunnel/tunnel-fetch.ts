@@ -1,7 +1,7 @@
 // fetch() through a donor: one tunnel stream per request, the standard Request/Response types on
 // either side, bodies streamed both ways with the tunnel's backpressure. Browser and Node alike.
 import { ErrorCode } from '../../protocol/frame-types.ts';
-import { policyCodes } from '../exit/policy/exit-policy.ts';
+import { policyCodes } from '../../protocol/policy-codes.ts';
 import type { OutgoingStream, RequestHead, ResponseHead, Tunnel } from './tunnel.ts';
 import { TunnelError } from './tunnel-error.ts';
 import { formatBytes } from '../util/format-bytes.ts';

@@ -3,7 +3,7 @@
 // origin sent them. Signaling and the origin run in this process, all on 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/frame-types.ts';
-import { policyCodes } from '../../offscreen/exit/policy/exit-policy.ts';
+import { policyCodes } from '../../protocol/policy-codes.ts';
 import {
   donorStatsIn,
   fetchDigestIn,

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSignalingServer, type SignalingServer } from '../../signaling/server.ts';
 import type { Client } from '../../offscreen/peers/client.ts';
-import { meteredSliceBytes } from '../../offscreen/exit/exit.ts';
+import { meteredSliceBytes } from '../../offscreen/exit/exit-body.ts';
 import { TunnelFetchError } from '../../offscreen/tunnel/tunnel-fetch.ts';
 import { buildExtension, extensionTestOrigin } from '../support/extension-build.ts';
 import { launchWithExtension, type ExtensionBrowser } from '../support/extension-browser.ts';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { frameHeaderBytes, maxDataPayloadBytes } from '../../protocol/frame-types.ts';
 import { parseSignedReceipt, recoverReceiptSigner } from '../../protocol/receipt.ts';
 import { localReceiptDomain } from '../../offscreen/payments/channel-payments.ts';
-import { meteredSliceBytes } from '../../offscreen/exit/exit.ts';
+import { meteredSliceBytes } from '../../offscreen/exit/exit-body.ts';
 import { defaultTunnelLimits } from '../../offscreen/tunnel/tunnel.ts';
 import { catchDownloads, type DownloadCatcher } from '../support/downloads.ts';
 import { startSiteFileDownload } from '../support/browse-page.ts';

@@ -3,7 +3,9 @@
 // its cap, and a client that pays for every byte but never reads holds only its share of the fetch
 // slots, and those only until the stall timeout; other identities are served meanwhile.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createExit, exitResetReasons, type ExitFetch } from '../../offscreen/exit/exit.ts';
+import { createExit } from '../../offscreen/exit/exit.ts';
+import { type ExitFetch } from '../../offscreen/exit/exit-fetch.ts';
+import { exitResetReasons } from '../../offscreen/exit/exit-refusal.ts';
 import { createExitPolicy } from '../../offscreen/exit/policy/exit-policy.ts';
 import { clientFetchShare } from '../../offscreen/exit/exit-slots.ts';
 import { receiptStallTimeoutMs } from '../../offscreen/payments/credit-window.ts';

@@ -4,7 +4,9 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createExit, type Exit, type ExitFetch, type ExitLimits } from '../../offscreen/exit/exit.ts';
+import { createExit, type Exit } from '../../offscreen/exit/exit.ts';
+import { type ExitFetch } from '../../offscreen/exit/exit-fetch.ts';
+import { type ExitLimits } from '../../offscreen/exit/exit-limits.ts';
 import { createExitPolicy, type ExitPolicy } from '../../offscreen/exit/policy/exit-policy.ts';
 import { createMemoryTransportPair } from '../../offscreen/tunnel/memory-transport.ts';
 import { createGuardedFetch, type GuardedFetch } from '../../offscreen/exit/guarded-fetch/node-guarded-fetch.ts';

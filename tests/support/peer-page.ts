@@ -7,7 +7,8 @@ import { startClient, type Client } from '../../offscreen/peers/client.ts';
 import { startDonor, type Donor } from '../../offscreen/peers/donor.ts';
 import type { ChannelCounts, ChannelPayments } from '../../offscreen/payments/channel-payments.ts';
 import { testClientPayment, testDonorPayment, unmeteredPayments } from './payment-setup.ts';
-import { createExit, type Exit, type ExitFetch, type ExitStats } from '../../offscreen/exit/exit.ts';
+import { createExit, type Exit, type ExitStats } from '../../offscreen/exit/exit.ts';
+import { type ExitFetch } from '../../offscreen/exit/exit-fetch.ts';
 import { createExitPolicy } from '../../offscreen/exit/policy/exit-policy.ts';
 import type { Tunnel, TunnelLimits, TunnelStats } from '../../offscreen/tunnel/tunnel.ts';
 

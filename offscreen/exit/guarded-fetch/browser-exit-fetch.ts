@@ -5,7 +5,7 @@
 // listener sees it: the address gate hands it over with the hop's addresses, and this fetch turns
 // the opaque redirect back into the 3xx it was. No report, no response.
 import type { AddressGate, ReportedRedirect } from './address-gate.ts';
-import type { ExitFetch, ExitFetchInit, ExitFetchResponse } from '../exit.ts';
+import type { ExitFetch, ExitFetchInit, ExitFetchResponse } from '../exit-fetch.ts';
 import type { ExitPolicy } from '../policy/exit-policy.ts';
 
 /** A factory of the exit's fetch for one exit policy. */

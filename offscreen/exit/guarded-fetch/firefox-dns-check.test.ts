@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { ExitFetch, ExitFetchInit, ExitFetchResponse } from '../exit.ts';
+import type { ExitFetch, ExitFetchInit, ExitFetchResponse } from '../exit-fetch.ts';
 import { createExitPolicy, ExitPolicyError } from '../policy/exit-policy.ts';
 import { checkResolvedHost, maxResolvedAddresses, withDnsCheck, type ResolveHost } from './firefox-dns-check.ts';
 

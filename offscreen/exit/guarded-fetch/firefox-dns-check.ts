@@ -4,7 +4,7 @@
 // donor's network is refused without a request being sent to it. Redirect hops are left to the
 // redirect-hop rules and the address gate (background/exit-guards.ts). Chrome has no DNS API; it
 // relies on the address gate alone.
-import type { ExitFetch, ExitFetchInit } from '../exit.ts';
+import type { ExitFetch, ExitFetchInit } from '../exit-fetch.ts';
 import { ExitPolicyError, type ExitPolicy } from '../policy/exit-policy.ts';
 import { abortable } from '../../util/abortable.ts';
 

@@ -5,7 +5,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LookupAddress } from 'node:dns';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createExitPolicy, ExitPolicyError, type ExitPolicy, type PolicyCode } from '../policy/exit-policy.ts';
+import { createExitPolicy, ExitPolicyError, type ExitPolicy } from '../policy/exit-policy.ts';
+import { type PolicyCode } from '../../../protocol/policy-codes.ts';
 import { createGuardedFetch, type GuardedFetch, type ResolveAll } from './node-guarded-fetch.ts';
 
 interface Loopback {

@@ -1,15 +1,8 @@
 // Pure-function tests: nothing here connects anywhere. The addresses are aimed at on purpose.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  createExitPolicy,
-  ExitPolicyError,
-  findExitPolicyError,
-  policyCodes,
-  type ExitPolicy,
-  type PolicyCode,
-  type PolicyVerdict,
-} from './exit-policy.ts';
+import { createExitPolicy, ExitPolicyError, findExitPolicyError, type ExitPolicy, type PolicyVerdict } from './exit-policy.ts';
+import { policyCodes, type PolicyCode } from '../../../protocol/policy-codes.ts';
 
 const testOrigin = 'http://127.0.0.1:47810';
 const policy = createExitPolicy();

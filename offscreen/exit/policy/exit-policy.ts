@@ -7,22 +7,7 @@ import { parse as parseDomain } from 'tldts';
 import { bytesToHex, utf8ToBytes } from '../../../protocol/bytes.ts';
 import { isHttpToken } from '../../../protocol/http-syntax.ts';
 import { canonicalIp, classifyIp, ipRangeDescriptions, ipVersion } from './ip-ranges.ts';
-
-/** Why a request was refused. These travel to the client, so they are part of the protocol. */
-export const policyCodes = {
-  malformedRequest: 'malformed-request',
-  malformedUrl: 'malformed-url',
-  credentialsInUrl: 'credentials-in-url',
-  schemeNotAllowed: 'scheme-not-allowed',
-  portNotAllowed: 'port-not-allowed',
-  addressNotPublic: 'address-not-public',
-  hostnameNotPublic: 'hostname-not-public',
-  methodNotAllowed: 'method-not-allowed',
-  plainHttpMethod: 'plain-http-method',
-  plainHttpAuthorization: 'plain-http-authorization',
-  redirectNotAllowed: 'redirect-not-allowed',
-} as const;
-export type PolicyCode = (typeof policyCodes)[keyof typeof policyCodes];
+import { policyCodes, type PolicyCode } from '../../../protocol/policy-codes.ts';
 
 export type PolicyVerdict =
   | { readonly ok: true; readonly url: URL }
