@@ -30,7 +30,13 @@ export function PopupView(props: PopupViewProps): JSX.Element {
         {(settings) => (
           <>
             <ShareSwitch sharing={settings().sharing} setSharing={props.actions.setSharing} />
-            <ShareStatus sharing={settings().sharing} status={status()} now={props.now()} onRetry={() => void props.actions.retryNow()} />
+            <ShareStatus
+              sharing={settings().sharing}
+              status={status()}
+              signalingUrl={settings().signalingUrl}
+              now={props.now()}
+              onRetry={() => void props.actions.retryNow()}
+            />
           </>
         )}
       </Show>
