@@ -1,13 +1,14 @@
-// "Earnings": what the people this donor helped acknowledged in signed receipts — totals, a chart
+// "Credits for what you shared": what the people this donor helped acknowledged in signed receipts (recorded, not yet settled) — totals, a chart
 // per day, a table per channel, and a CSV download. Read from the payment ledger through `load`,
 // again every few seconds while the page is visible.
 import { createMemo, createSignal, ErrorBoundary, For, Match, onCleanup, Show, Switch, type Accessor, type JSX } from 'solid-js';
 import type { ChannelDay, ChannelRecord } from '../../offscreen/payments/payment-ledger.ts';
 import { countryNames } from '../common/country-names.ts';
+import { makeCreditFormat } from '../common/credit-format.ts';
 import { formatDataSize } from '../common/format-data-size.ts';
 import { t, uiLanguage } from '../common/i18n.ts';
 import { EarningsChart } from './earnings-chart.tsx';
-import { earnings, earningsCsv, earningsCsvFileName, makeCreditFormat } from './earnings-model.ts';
+import { earnings, earningsCsv, earningsCsvFileName } from './earnings-model.ts';
 
 /**
  * How often the open page reads the ledger again. The offscreen document writes a receipt every
