@@ -1,6 +1,7 @@
-// "Credits for what you shared": what the people this donor helped acknowledged in signed receipts (recorded, not yet settled) — totals, a chart
-// per day, a table per channel, and a CSV download. Read from the payment ledger through `load`,
-// again every few seconds while the page is visible.
+// "Credits for what you shared": what the people this donor helped acknowledged in signed
+// receipts (recorded; nothing settles yet) — totals, a chart per day, a table per channel, and a
+// CSV download. Read from the payment ledger through `load`, again every few seconds while the
+// page is visible.
 import { createMemo, createSignal, ErrorBoundary, For, Match, onCleanup, Show, Switch, type Accessor, type JSX } from 'solid-js';
 import type { ChannelDay, ChannelRecord } from '../../offscreen/payments/payment-ledger.ts';
 import { countryNames } from '../common/country-names.ts';
