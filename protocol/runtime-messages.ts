@@ -40,6 +40,12 @@ export const donorStatusSchema = z.strictObject({
   bytesThisMonth: z.number().min(0),
   /** Countries of the people helped today. */
   countriesToday: z.array(countrySchema).max(300),
+  /** People helped today: client identities served at least one byte. */
+  peopleToday: z.number().int().min(0).optional(),
+  /** Seconds connected and ready to help today (whole minutes). */
+  sharedSecondsToday: z.number().min(0).optional(),
+  /** The same counts since the first day counted (bytes: all served). */
+  lifetime: z.strictObject({ people: z.number().int().min(0), bytes: z.number().min(0), sharedSeconds: z.number().min(0) }).optional(),
   /** Epoch ms of the snapshot. */
   at: z.number(),
 });

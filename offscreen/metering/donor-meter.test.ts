@@ -16,6 +16,7 @@ import type { UsageLedger, UsageSnapshot } from './usage-ledger.ts';
 function fakeLedger(initial: Partial<UsageSnapshot> = {}) {
   const usage: UsageSnapshot = { todayBytes: 0, monthBytes: 0, countriesToday: [], ...initial };
   const added: Array<[number, string | undefined]> = [];
+  const helped = new Set<string>();
   const ledger: UsageLedger = {
     add(bytes, country) {
       added.push([bytes, country]);
@@ -26,11 +27,16 @@ function fakeLedger(initial: Partial<UsageSnapshot> = {}) {
     addCountry(country) {
       if (!usage.countriesToday.includes(country)) usage.countriesToday.push(country);
     },
+    noteHelped(client) {
+      helped.add(client);
+    },
+    addSharedTime() {},
     snapshot: () => ({ ...usage, countriesToday: [...usage.countriesToday] }),
+    totals: () => ({ today: { people: helped.size, bytes: usage.todayBytes, seconds: 0 }, lifetime: { people: helped.size, bytes: usage.todayBytes, seconds: 0 } }),
     flush: async () => {},
     close: async () => {},
   };
-  return { ledger, usage, added };
+  return { ledger, usage, added, helped };
 }
 
 const base = defaultDonorSettings('wss://signal.example/ws');
@@ -70,6 +76,24 @@ describe('createDonorMeter', () => {
       [25, undefined],
     ]);
     expect(usage.countriesToday).toEqual(['DE', 'BR']);
+  });
+
+  it('counts a client as a person helped once bytes are served to them, not for connecting alone', async () => {
+    const { ledger, helped } = fakeLedger();
+    const meter = createDonorMeter(ledger, settings());
+    meter.noteClient('peer-de', 'DE');
+    meter.noteClient('peer-br', 'BR');
+    expect([...helped]).toEqual([]);
+    await meter.take('peer-de', 100, live());
+    await meter.take('peer-de', 100, live());
+    expect([...helped]).toEqual(['peer-de']);
+  });
+
+  it('does not count a person helped when the cap refuses their bytes', async () => {
+    const { ledger, helped } = fakeLedger({ todayBytes: 10 * kib, monthBytes: 10 * kib });
+    const meter = createDonorMeter(ledger, settings({ dailyCapBytes: 10 * kib }));
+    await expect(meter.take('peer-late', 1, live())).rejects.toBeInstanceOf(ExitCapReached);
+    expect([...helped]).toEqual([]);
   });
 
   it('notes the country as helped as soon as the client connects, before any bytes', () => {

@@ -1,5 +1,5 @@
 // The exit's meter for a donor: counts every body byte it serves, uploaded and downloaded, into the
-// usage ledger (by the client's country), refuses bytes past the daily or monthly cap, and holds
+// usage ledger (by the client's country, and the client as a person helped), refuses bytes past the daily or monthly cap, and holds
 // each person to the rate limit in both directions.
 import type { DonorSettings } from '../../settings/donor-settings.ts';
 import { ExitCapReached, type ExitMeter } from '../exit/exit-meter.ts';
@@ -50,6 +50,7 @@ export function createDonorMeter(ledger: UsageLedger, settings: DonorSettings): 
         await bucket.take(bytes, signal);
       }
       ledger.add(bytes, countries.get(client));
+      ledger.noteHelped(client);
     },
     update(settings) {
       if (settings.perPersonBytesPerSecond !== current.perPersonBytesPerSecond) buckets.clear();

@@ -153,3 +153,76 @@ describe('openUsageLedger', () => {
     await vi.waitFor(async () => expect((await stored('2024-05-10'))?.bytesServed).toBe(64));
   });
 });
+
+describe('lifetime totals', () => {
+  const zero = { people: 0, bytes: 0, seconds: 0 };
+
+  it('start at zero', async () => {
+    const ledger = await open();
+    expect(ledger.totals()).toEqual({ today: zero, lifetime: zero });
+  });
+
+  it('count each person helped once a day and once in total, with the bytes and the time shared', async () => {
+    const ledger = await open();
+    ledger.add(1000, 'DE');
+    ledger.noteHelped('peer-a');
+    ledger.add(500, 'DE');
+    ledger.noteHelped('peer-a');
+    ledger.add(250, 'BR');
+    ledger.noteHelped('peer-b');
+    ledger.addSharedTime(90_000);
+    ledger.addSharedTime(30_000);
+    expect(ledger.totals()).toEqual({ today: { people: 2, bytes: 1750, seconds: 120 }, lifetime: { people: 2, bytes: 1750, seconds: 120 } });
+
+    // The next day: today starts again; a person helped yesterday too is one person in total.
+    clock = new Date(2024, 4, 11, 9, 0);
+    ledger.add(100);
+    ledger.noteHelped('peer-a');
+    ledger.addSharedTime(60_000);
+    expect(ledger.totals()).toEqual({ today: { people: 1, bytes: 100, seconds: 60 }, lifetime: { people: 2, bytes: 1850, seconds: 180 } });
+  });
+
+  it('survive a restart, including days of earlier months', async () => {
+    clock = new Date(2024, 2, 3, 12, 0); // March
+    const march = await openUsageLedger(now);
+    march.add(5000);
+    march.noteHelped('peer-a');
+    march.addSharedTime(3_600_000);
+    await march.close();
+
+    clock = new Date(2024, 4, 10, 12, 0); // May: March is no longer this month
+    const may = await openUsageLedger(now);
+    expect(may.snapshot().monthBytes).toBe(0);
+    expect(may.totals()).toEqual({ today: zero, lifetime: { people: 1, bytes: 5000, seconds: 3600 } });
+    may.add(10);
+    may.noteHelped('peer-b');
+    may.addSharedTime(60_000);
+    await may.close();
+
+    const reopened = await open();
+    expect(reopened.totals()).toEqual({ today: { people: 1, bytes: 10, seconds: 60 }, lifetime: { people: 2, bytes: 5010, seconds: 3660 } });
+  });
+
+  it('ignore a negative or empty stretch of time', async () => {
+    const ledger = await open();
+    ledger.addSharedTime(-5_000);
+    ledger.addSharedTime(0);
+    ledger.addSharedTime(Number.NaN);
+    expect(ledger.totals().lifetime.seconds).toBe(0);
+  });
+
+  it('opens a version-1 database (days only) and keeps its days', async () => {
+    const old = await openDB(usageDatabaseName, 1, {
+      upgrade(database) {
+        database.createObjectStore('days', { keyPath: 'day' });
+      },
+    });
+    await old.put('days', { day: '2024-05-09', bytesServed: 777, countries: ['FR'] });
+    old.close();
+    const ledger = await open();
+    expect(ledger.snapshot().monthBytes).toBe(777);
+    ledger.noteHelped('peer-a');
+    await ledger.flush();
+    expect(ledger.totals().lifetime).toEqual({ people: 1, bytes: 777, seconds: 0 });
+  });
+});

@@ -1,11 +1,14 @@
 // Bytes a donor has served, per local day, with the countries helped: what the caps are checked
 // against and what the popup shows. Counted in memory as bytes go out and written to IndexedDB
 // every few seconds, so caps survive the offscreen document being closed or the browser restarting.
+// Beside them, the same counts since the first day: the people helped (client identities served at
+// least one byte), the bytes, and the time the donor was connected and ready to help.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { localDayKey } from '../../settings/share-gate.ts';
 
 export const usageDatabaseName = 'porchlight-usage';
-const usageDatabaseVersion = 1;
+// 2: the `people` store (who has been helped, for the lifetime count).
+const usageDatabaseVersion = 2;
 /** Unsaved counts are written at most this often. */
 export const usageFlushIntervalMs = 2_000;
 /** Most countries kept per day (there are fewer than 300 codes). */
@@ -17,10 +20,33 @@ export interface DayUsage {
   day: string;
   bytesServed: number;
   countries: string[];
+  /** Seconds connected and ready to help that day; absent before any (and in records from before it was counted). */
+  secondsShared?: number;
+}
+
+/** A client identity the donor has served, and the local days it was first and last served. */
+export interface PersonHelped {
+  id: string;
+  firstDay: string;
+  lastDay: string;
 }
 
 interface UsageSchema extends DBSchema {
   days: { key: string; value: DayUsage };
+  people: { key: string; value: PersonHelped };
+}
+
+/** What sharing has done: people helped, bytes served, seconds connected. */
+export interface SharingCounts {
+  people: number;
+  bytes: number;
+  seconds: number;
+}
+
+/** Today's counts and those since the first day counted, for the popup. */
+export interface SharingTotals {
+  today: SharingCounts;
+  lifetime: SharingCounts;
 }
 
 /** Totals for the popup and the caps. */
@@ -35,7 +61,13 @@ export interface UsageLedger {
   add(bytes: number, country?: string): void;
   /** Notes a country helped today without bytes (a session opened). */
   addCountry(country: string): void;
+  /** Counts `client` (a peer id) as helped today: called for each byte count served to them. */
+  noteHelped(client: string): void;
+  /** Counts `ms` more milliseconds connected and ready to help, today. */
+  addSharedTime(ms: number): void;
   snapshot(): UsageSnapshot;
+  /** Today's and lifetime counts. */
+  totals(): SharingTotals;
   /** Writes unsaved counts now. */
   flush(): Promise<void>;
   /** Flushes and closes the database. */
@@ -45,20 +77,31 @@ export interface UsageLedger {
 /** Opens the ledger; `now` is the clock (tests shorten days). */
 export async function openUsageLedger(now: () => Date = () => new Date()): Promise<UsageLedger> {
   const db: IDBPDatabase<UsageSchema> = await openDB<UsageSchema>(usageDatabaseName, usageDatabaseVersion, {
-    upgrade(database) {
-      database.createObjectStore('days', { keyPath: 'day' });
+    upgrade(database, oldVersion) {
+      if (oldVersion < 1) database.createObjectStore('days', { keyPath: 'day' });
+      if (oldVersion < 2) database.createObjectStore('people', { keyPath: 'id' });
     },
   });
   const days = new Map<string, DayUsage>();
   const dirty = new Set<string>();
+  const people = new Map<string, PersonHelped>();
+  const dirtyPeople = new Set<string>();
   let flushTimer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
 
   const monthPrefix = (day: string): string => day.slice(0, 7);
   const startKey = localDayKey(now());
-  for (const record of await db.getAll('days', IDBKeyRange.bound(`${monthPrefix(startKey)}-00`, `${monthPrefix(startKey)}-99`))) {
-    days.set(record.day, record);
+  // This month's days are kept in memory (the caps and the popup read them); earlier days only add
+  // to the lifetime sums, which never count a day twice because the two sets are disjoint.
+  const earlier = { bytes: 0, seconds: 0 };
+  for (const record of await db.getAll('days')) {
+    if (record.day.startsWith(monthPrefix(startKey))) days.set(record.day, record);
+    else {
+      earlier.bytes += record.bytesServed;
+      earlier.seconds += record.secondsShared ?? 0;
+    }
   }
+  for (const person of await db.getAll('people')) people.set(person.id, person);
 
   function today(): DayUsage {
     const key = localDayKey(now());
@@ -73,23 +116,41 @@ export async function openUsageLedger(now: () => Date = () => new Date()): Promi
   async function flush(): Promise<void> {
     clearTimeout(flushTimer);
     flushTimer = undefined;
-    if (dirty.size === 0) return;
+    if (dirty.size === 0 && dirtyPeople.size === 0) return;
     const keys = [...dirty];
     const records = keys.map((key) => days.get(key)).filter((r): r is DayUsage => r !== undefined);
+    const ids = [...dirtyPeople];
+    const persons = ids.map((id) => people.get(id)).filter((p): p is PersonHelped => p !== undefined);
     dirty.clear();
+    dirtyPeople.clear();
     try {
-      const tx = db.transaction('days', 'readwrite');
-      await Promise.all([...records.map((record) => tx.store.put({ ...record, countries: [...record.countries] })), tx.done]);
+      // One transaction: the day's bytes and the people they went to are written together.
+      const tx = db.transaction(['days', 'people'], 'readwrite');
+      await Promise.all([
+        ...records.map((record) => tx.objectStore('days').put({ ...record, countries: [...record.countries] })),
+        ...persons.map((person) => tx.objectStore('people').put({ ...person })),
+        tx.done,
+      ]);
     } catch (error) {
       // Not written: keep them for the next flush rather than lose the counts.
       for (const key of keys) markDirty(key);
+      for (const id of ids) markPersonDirty(id);
       throw error;
     }
   }
 
+  function scheduleFlush(): void {
+    if (flushTimer === undefined && !closed) flushTimer = setTimeout(() => void flush().catch(() => {}), usageFlushIntervalMs);
+  }
+
   function markDirty(day: string): void {
     dirty.add(day);
-    if (flushTimer === undefined && !closed) flushTimer = setTimeout(() => void flush().catch(() => {}), usageFlushIntervalMs);
+    scheduleFlush();
+  }
+
+  function markPersonDirty(id: string): void {
+    dirtyPeople.add(id);
+    scheduleFlush();
   }
 
   function noteCountry(record: DayUsage, country: string): void {
@@ -108,6 +169,34 @@ export async function openUsageLedger(now: () => Date = () => new Date()): Promi
     },
     addCountry(country) {
       noteCountry(today(), country);
+    },
+    noteHelped(client) {
+      const day = today().day;
+      const person = people.get(client);
+      if (person?.lastDay === day) return;
+      people.set(client, person ? { ...person, lastDay: day } : { id: client, firstDay: day, lastDay: day });
+      markPersonDirty(client);
+    },
+    addSharedTime(ms) {
+      if (!(ms > 0)) return;
+      const record = today();
+      record.secondsShared = (record.secondsShared ?? 0) + ms / 1000;
+      markDirty(record.day);
+    },
+    totals() {
+      const record = today();
+      let bytes = earlier.bytes;
+      let seconds = earlier.seconds;
+      for (const day of days.values()) {
+        bytes += day.bytesServed;
+        seconds += day.secondsShared ?? 0;
+      }
+      let peopleToday = 0;
+      for (const person of people.values()) if (person.lastDay === record.day) peopleToday++;
+      return {
+        today: { people: peopleToday, bytes: record.bytesServed, seconds: record.secondsShared ?? 0 },
+        lifetime: { people: people.size, bytes, seconds },
+      };
     },
     snapshot() {
       const record = today();

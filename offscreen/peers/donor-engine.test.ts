@@ -55,7 +55,10 @@ function setup(options: { usage?: Partial<UsageSnapshot>; battery?: BatteryMonit
   const ledger = {
     add: vi.fn(),
     addCountry: vi.fn(),
+    noteHelped: vi.fn(),
+    addSharedTime: vi.fn(),
     snapshot: () => ({ ...usage, countriesToday: [...usage.countriesToday] }),
+    totals: () => ({ today: { people: 0, bytes: usage.todayBytes, seconds: 0 }, lifetime: { people: 0, bytes: usage.todayBytes, seconds: 0 } }),
     flush: vi.fn(async () => {}),
     close: vi.fn(async () => {}),
   } satisfies UsageLedger;
@@ -583,6 +586,27 @@ describe('createDonorEngine: status and teardown', () => {
     await vi.advanceTimersByTimeAsync(scheduleCheckIntervalMs);
     expect(t.statuses).toHaveLength(count + 1);
     expect(t.last()).toMatchObject({ state: 'connected', bytesToday: 4096, bytesThisMonth: 4096 });
+  });
+
+  it('counts the time connected into the ledger, and no time while off', async () => {
+    const t = setup();
+    const counted = (): number => t.ledger.addSharedTime.mock.calls.reduce((sum, [ms]) => sum + (ms as number), 0);
+    t.engine.configure(config(sharingOn()));
+    await settle();
+    expect(t.last().state).toBe('connected');
+    await vi.advanceTimersByTimeAsync(scheduleCheckIntervalMs * 4);
+    expect(counted()).toBe(scheduleCheckIntervalMs * 4);
+    t.engine.configure(config({ ...sharingOn(), sharing: false }));
+    await vi.advanceTimersByTimeAsync(scheduleCheckIntervalMs * 10);
+    expect(counted()).toBe(scheduleCheckIntervalMs * 4);
+  });
+
+  it('reports people, data and time today and in total from the ledger, time in whole minutes', async () => {
+    const t = setup();
+    t.ledger.totals = () => ({ today: { people: 2, bytes: 300, seconds: 119 }, lifetime: { people: 5, bytes: 9000, seconds: 7259 } });
+    t.engine.configure(config(sharingOn()));
+    await settle();
+    expect(t.last()).toMatchObject({ peopleToday: 2, sharedSecondsToday: 60, lifetime: { people: 5, bytes: 9000, sharedSeconds: 7200 } });
   });
 
   it('persists the ledger on request', async () => {

@@ -32,6 +32,8 @@ export const activeStatusIntervalMs = 1_000;
 export const browserDonorTierMbps = 50;
 /** Time a stopping donor gives its refusals (a reached cap, "stopped sharing") to reach clients before closing the tunnels. */
 export const stopGraceMs = 1_000;
+/** Shared time in the status moves in whole minutes, so a connected donor's status does not change every tick. */
+const sharedTimeStepSeconds = 60;
 /** Price a donor lists until pricing is configurable (credits per MiB). */
 export const defaultPricePerMiB = '0.001';
 
@@ -112,16 +114,23 @@ export function createDonorEngine(options: DonorEngineOptions): DonorEngine {
   let lastStatus: DonorStatus | undefined;
   let lastStatusKey = '';
   let closed = false;
+  /** Since when the donor has been connected and not yet counted into the ledger's shared time. */
+  let sharedSince: number | undefined;
 
   options.battery?.onChange(() => evaluate());
 
   function snapshot(): DonorStatus {
     const usage = options.ledger.snapshot();
+    const totals = options.ledger.totals();
+    const wholeMinutes = (seconds: number): number => Math.floor(seconds / sharedTimeStepSeconds) * sharedTimeStepSeconds;
     const base = {
       helpingNow: running?.donor.activeSessions ?? 0,
       bytesToday: usage.todayBytes,
       bytesThisMonth: usage.monthBytes,
       countriesToday: usage.countriesToday,
+      peopleToday: totals.today.people,
+      sharedSecondsToday: wholeMinutes(totals.today.seconds),
+      lifetime: { people: totals.lifetime.people, bytes: totals.lifetime.bytes, sharedSeconds: wholeMinutes(totals.lifetime.seconds) },
       at: now(),
       ...(running ? { peerId: running.donor.peerId, country: running.donor.country } : {}),
     };
@@ -269,9 +278,18 @@ export function createDonorEngine(options: DonorEngineOptions): DonorEngine {
     }
   }
 
+  /** Counts the time connected since the last count into the ledger (every evaluate, so at least every schedule check). */
+  function countSharedTime(stillConnected: boolean): void {
+    const at = now();
+    if (sharedSince !== undefined) options.ledger.addSharedTime(at - sharedSince);
+    sharedSince = stillConnected ? at : undefined;
+  }
+
   /** Brings the donor in line with the settings and conditions, then publishes the status. */
   function evaluate(): void {
     if (closed || !config) return;
+    // Up to now the donor was as connected as the last status said.
+    countSharedTime(sharedSince !== undefined);
     const { settings } = config;
     meter?.update(settings);
     const wanted = snapshot();
@@ -305,6 +323,7 @@ export function createDonorEngine(options: DonorEngineOptions): DonorEngine {
       connecting = attempt;
     }
     const status = snapshot();
+    countSharedTime(status.state === 'connected');
     updateTimers(status.state, status.helpingNow);
     publish();
   }
@@ -334,8 +353,12 @@ export function createDonorEngine(options: DonorEngineOptions): DonorEngine {
       evaluate();
     },
     status: () => lastStatus ?? snapshot(),
-    persist: () => options.ledger.flush(),
+    persist: () => {
+      countSharedTime(sharedSince !== undefined);
+      return options.ledger.flush();
+    },
     async close() {
+      countSharedTime(false);
       closed = true;
       stopDonor();
       clearRetry();
