@@ -18,6 +18,7 @@ import { launchWithExtension, type ExtensionBrowser } from '../support/extension
 import { buildExtension, extensionTestOrigin } from '../support/extension-build.ts';
 import { startNodeDonor, type NodeDonor } from '../support/node-peers.ts';
 import { startOriginServer, type OriginServer } from '../support/origin-server.ts';
+import enBrowse from '../../locales/en/browse.json';
 import faBrowse from '../../locales/fa/browse.json';
 import { catchDownloads } from '../support/downloads.ts';
 import { browseTiming, clickInView, go, inView, waitForTotal, waitForView } from '../support/browse-page.ts';
@@ -41,6 +42,29 @@ let extension: ExtensionBrowser;
 let page: Page;
 let extensionPath: string;
 const extraDonors: NodeDonor[] = [];
+// What the cost panel said once the first page's receipts were all signed (the second page must add to it).
+let usedAfterFirstPage: Usage | undefined;
+
+interface Usage {
+  bytes: number;
+  microCredits: number;
+}
+
+/** The cost panel's figures: the price shown (text and micro-credits per GiB) and this tab's usage. */
+async function costPanel(target: Page): Promise<{ price: string; pricePerGiB: string | null; used: Usage; usedText: string; creditsText: string }> {
+  return target.evaluate(() => {
+    const text = (selector: string) => document.querySelector(selector)?.textContent ?? '';
+    const bytes = document.querySelector('.session-bytes');
+    const credits = document.querySelector('.session-credits');
+    return {
+      price: text('.donor-price'),
+      pricePerGiB: document.querySelector('.donor-price')?.getAttribute('data-micro-credits-per-gib') ?? null,
+      used: { bytes: Number(bytes?.getAttribute('data-bytes')), microCredits: Number(credits?.getAttribute('data-micro-credits')) },
+      usedText: bytes?.textContent ?? '',
+      creditsText: credits?.textContent ?? '',
+    };
+  });
+}
 
 /** axe-core's violations on `target` (the view frame's content is the site's, not ours: left out). */
 async function axeViolations(target: Page): Promise<Array<{ id: string; help: string }>> {
@@ -77,6 +101,10 @@ afterAll(async () => {
 
 describe('browse page', () => {
   it('shows the test site through the donor: text, image, stylesheet, font, exit country', async () => {
+    // Before browsing: no donor yet, so no price; nothing used.
+    await page.waitForSelector('.cost-panel');
+    expect(await costPanel(page)).toMatchObject({ price: enBrowse.browse_cost_price_unknown.message, pricePerGiB: null, used: { bytes: 0, microCredits: 0 }, usedText: '0 B', creditsText: '0' });
+    expect(await page.$eval('.cost-panel .hint', (el) => el.textContent)).toBe(enBrowse.browse_cost_note.message);
     const pressed = await go(page, site.url('/site/index.html'));
     await waitForView(page, (doc) => doc.getElementById('heading')?.textContent === 'Porchlight test site');
     const seenMs = Date.now() - pressed;
@@ -145,6 +173,17 @@ describe('browse page', () => {
     expect(await page.$eval('.tls-notice', (el) => el.textContent)).toMatch(/do not log in/i);
     expect(await page.title()).toBe('Porchlight test site — Porchlight');
 
+    // The price from the donor's signed listing (0.0001 credits per MiB), per GiB; and what this
+    // tab's receipts add up to once they are signed (at least every 2 s while data flows).
+    expect(await costPanel(page)).toMatchObject({ price: '0.1024', pricePerGiB: '102400' });
+    await page.waitForFunction(() => Number(document.querySelector('.session-bytes')?.getAttribute('data-bytes')) > 0, { timeout: 10_000 });
+    await new Promise((resolve) => setTimeout(resolve, 3_000)); // the tail's receipt, 2 s after the last byte
+    const { used } = await costPanel(page);
+    // Everything went through one donor: one channel, so credits are that channel's ceil(bytes × price / MiB).
+    expect(used.bytes).toBeGreaterThan(0);
+    expect(used.microCredits).toBe(Math.ceil((used.bytes * 100) / 2 ** 20));
+    usedAfterFirstPage = used;
+
     // The raw response on demand.
     await page.click('.response-details summary');
     expect(await page.$eval('.response-status', (el) => el.textContent)).toBe('200 OK');
@@ -166,6 +205,20 @@ describe('browse page', () => {
     await page.click('button[aria-label="Back"]');
     await waitForView(page, (doc) => doc.getElementById('heading') !== null);
     await waitForTotal(page);
+    // The pages loaded since are added to what this tab has used, bytes and credits alike (the
+    // first page again, 140 KiB, is worth 14 more micro-credits at this donor's price).
+    const before = usedAfterFirstPage!; // set by the first test, which this one follows
+    await page.waitForFunction(
+      (bytes, credits) =>
+        Number(document.querySelector('.session-bytes')?.getAttribute('data-bytes')) > bytes &&
+        Number(document.querySelector('.session-credits')?.getAttribute('data-micro-credits')) > credits,
+      { timeout: 10_000 },
+      before.bytes,
+      before.microCredits,
+    );
+    const after = await costPanel(page);
+    expect(after.price).toBe('0.1024');
+    console.info(`Cost panel: ${before.bytes} B / ${before.microCredits} µcredits after the first page, ${after.used.bytes} B / ${after.used.microCredits} after two more ("${after.usedText}", "${after.creditsText}")`);
   }, 60_000);
 
   it('submits a GET form through the donor and shows the answer', async () => {

@@ -4,7 +4,10 @@
 import { createIdentity } from '../../protocol/identity.ts';
 import type { CountryDonors } from '../../protocol/signaling-messages.ts';
 import { startClient, type Client, type ClientOptions, type DonorChoice } from '../../offscreen/peers/client.ts';
+import type { ClientPaymentOptions } from '../../offscreen/payments/client-payments.ts';
+import { microCreditsFromDecimal } from '../../protocol/receipt.ts';
 import type { VerifiedDonor } from '../../offscreen/peers/signaling-client.ts';
+import { observeUsage, type SessionUsage } from './session-usage.ts';
 import type { FetchThrough } from './subresources.ts';
 
 /** The donor requests go through, as the page shows it. */
@@ -12,6 +15,8 @@ export interface DonorInfo {
   readonly peerId: string;
   /** ISO 3166-1 alpha-2, as the signaling server observed it ('ZZ' unknown). */
   readonly country: string;
+  /** Micro-credits per MiB, from the donor's signed listing: what this page's receipts are signed at. */
+  readonly pricePerMiB: bigint;
 }
 
 /** Options of `openBrowseSession`. */
@@ -22,7 +27,9 @@ export interface BrowseSessionOptions {
   /** Called when the donor goes away on its own; requests then fail until `anotherDonor()` or `useDonor()`. */
   readonly onDonorLost: (donor: DonorInfo) => void;
   /** The payment key, settlement domain and ledger this page pays donors with (browse-payment.ts). */
-  readonly payment: ClientOptions['payment'];
+  readonly payment: ClientPaymentOptions;
+  /** Called after each receipt this session signs and stores, with the session's totals. */
+  readonly onUsage?: (usage: SessionUsage) => void;
   /** For tests and Node: see ClientOptions. */
   readonly WebSocketImpl?: ClientOptions['WebSocketImpl'];
   readonly rtcConfig?: ClientOptions['rtcConfig'];
@@ -44,7 +51,7 @@ export interface BrowseSession {
 }
 
 function info(donor: VerifiedDonor): DonorInfo {
-  return { peerId: donor.peerId, country: donor.country };
+  return { peerId: donor.peerId, country: donor.country, pricePerMiB: microCreditsFromDecimal(donor.listing.pricePerMiB) };
 }
 
 /**
@@ -56,7 +63,7 @@ export async function openBrowseSession(options: BrowseSessionOptions): Promise<
     signalingUrl: options.signalingUrl,
     identity: createIdentity(),
     sticky: true,
-    payment: options.payment,
+    payment: options.onUsage ? { ...options.payment, ledger: observeUsage(options.payment.ledger, options.onUsage) } : options.payment,
     WebSocketImpl: options.WebSocketImpl,
     rtcConfig: options.rtcConfig,
     onDonor: (donor) => options.onDonor(info(donor)),

@@ -13,6 +13,7 @@ import { handleViewEvents } from './frame-events.ts';
 import { loadPage, type PageResponse } from './page-loader.ts';
 import { addressFromInput } from './resolve-url.ts';
 import type { SubresourceStats } from './subresources.ts';
+import { noUsage, type SessionUsage } from './session-usage.ts';
 import { makeViewSurface } from './view-surface.ts';
 
 /** Where the person wants to browse from. */
@@ -57,6 +58,8 @@ export interface BrowseState {
   countriesLoading: boolean;
   donor: DonorInfo | undefined;
   donorState: DonorState;
+  /** What this tab's signed receipts add up to, across every donor it used. */
+  usage: SessionUsage;
   /** A donor switch the person asked for is under way. */
   switching: boolean;
   /** The text in the address bar. */
@@ -78,7 +81,7 @@ export interface BrowseState {
 /** What the store is built from. */
 export interface BrowseStoreDeps {
   /** Logs in to signaling (browse-session.ts `openBrowseSession` with the signaling URL bound). */
-  readonly openSession: (handlers: Pick<BrowseSessionOptions, 'onDonor' | 'onDonorLost'>) => Promise<BrowseSession>;
+  readonly openSession: (handlers: Required<Pick<BrowseSessionOptions, 'onDonor' | 'onDonorLost' | 'onUsage'>>) => Promise<BrowseSession>;
   /** The browse page's window (the view's paint timing and media queries). */
   readonly window: Window;
   /** Saves a downloaded file (ui/common/save-file.ts `saveBlob` with the document bound). */
@@ -137,6 +140,7 @@ export function createBrowseStore(deps: BrowseStoreDeps): { state: BrowseState; 
     countriesLoading: false,
     donor: undefined,
     donorState: 'none',
+    usage: noUsage,
     switching: false,
     address: '',
     history: [],
@@ -261,6 +265,7 @@ export function createBrowseStore(deps: BrowseStoreDeps): { state: BrowseState; 
           onDonorLost: (donor) => {
             if (state.donor?.peerId === donor.peerId) setState('donorState', 'lost');
           },
+          onUsage: (usage) => setState('usage', { ...usage }),
         });
       } catch (error) {
         setState('engine', 'failed');

@@ -1,8 +1,9 @@
 // The browse page: the address bar on top, the view, and a side panel with where the pages come
-// from, what the donor can see, timings and the raw response.
+// from, what it costs, what the donor can see, timings and the raw response.
 import type { JSX } from 'solid-js';
 import { AddressBar } from './address-bar.tsx';
 import { bt } from './browse-i18n.ts';
+import { CostPanel } from './cost-panel.tsx';
 import type { BrowseActions, BrowseState } from './browse-store.ts';
 import { DownloadPanel } from './download-panel.tsx';
 import { ExitStatus } from './exit-status.tsx';
@@ -37,6 +38,7 @@ export function BrowseView(props: BrowseViewProps): JSX.Element {
       </main>
       <aside class="browse-panel" aria-label={bt('browse_panel_label')}>
         <ExitStatus state={props.state} actions={props.actions} />
+        <CostPanel state={props.state} />
         <RoutePicker state={props.state} actions={props.actions} />
         <TlsNotice />
         <PageTimings state={props.state} />
