@@ -138,16 +138,8 @@ try {
   await origin.close();
 }
 
-if (process.stdout.isTTY && !failed && process.env.PORCHLIGHT_DEMO_EXIT !== '1') {
-  console.log(`\nSignaling keeps running at ${signaling.url} inside this loopback-only namespace. Ctrl-C stops it.`);
-  const stop = async () => {
-    await signaling.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-} else {
-  await signaling.close();
-  console.log(failed ? '\nThe demo FAILED.' : '\nThe demo finished: the extension relays end to end.');
-  process.exit(failed ? 1 : 0);
-}
+// The demo's network lives in this namespace and ends with it; scripts/try-in-your-browser.ts then
+// serves signaling outside it, for a browser of your own.
+await signaling.close();
+console.log(failed ? '\nThe demo FAILED.' : '\nThe demo finished: the extension relays end to end.');
+process.exit(failed ? 1 : 0);
