@@ -10,7 +10,7 @@ import { defaultExitLimits, type ExitLimits } from './exit-limits.ts';
 import { exitResetReasons } from './exit-refusal.ts';
 import { clientFetchShare, clientQueueShare } from './exit-slots.ts';
 import { createExitPolicy } from './policy/exit-policy.ts';
-import { createMemoryTransportPair } from '../tunnel/memory-transport.ts';
+import { createMemoryTransportPair } from '../tunnel/memory-transport.fixture.ts';
 import { createTunnel, type OutgoingStream, type Tunnel } from '../tunnel/tunnel.ts';
 import { TunnelError } from '../tunnel/tunnel-error.ts';
 

@@ -12,7 +12,7 @@ import { createExitPolicy } from './policy/exit-policy.ts';
 import type { GuardedFetch } from './guarded-fetch/node-guarded-fetch.ts';
 import type { RequestHead, Tunnel } from '../tunnel/tunnel.ts';
 import { TunnelError } from '../tunnel/tunnel-error.ts';
-import { createMemoryTransportPair } from '../tunnel/memory-transport.ts';
+import { createMemoryTransportPair } from '../tunnel/memory-transport.fixture.ts';
 import { createTunnel } from '../tunnel/tunnel.ts';
 import {
   createExitPair,

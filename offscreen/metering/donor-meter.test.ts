@@ -7,7 +7,7 @@ import { createExit } from '../exit/exit.ts';
 import { type ExitFetch } from '../exit/exit-fetch.ts';
 import { ExitCapReached } from '../exit/exit-meter.ts';
 import { createExitPolicy } from '../exit/policy/exit-policy.ts';
-import { createMemoryTransportPair } from '../tunnel/memory-transport.ts';
+import { createMemoryTransportPair } from '../tunnel/memory-transport.fixture.ts';
 import { createTunnel, type Tunnel } from '../tunnel/tunnel.ts';
 import { TunnelError } from '../tunnel/tunnel-error.ts';
 import type { UsageLedger, UsageSnapshot } from './usage-ledger.ts';

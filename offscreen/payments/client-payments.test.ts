@@ -9,7 +9,7 @@ import { createClientPayments, receiptIntervalMs, receiptLifetimeSeconds, type C
 import { grownWindow, initialCreditWindowBytes, maxCreditWindowBytes } from './credit-window.ts';
 import { MiB, connect, donorPaymentsFor, download, listingPrice, makeLedger, makeParty, settle, slowLedger, testDomain, until, type Link, type Party } from './payment-channel.fixture.ts';
 import type { ChannelRecord, PaymentLedger } from './payment-ledger.ts';
-import { createMemoryTransportPair } from '../tunnel/memory-transport.ts';
+import { createMemoryTransportPair } from '../tunnel/memory-transport.fixture.ts';
 import { readAll } from '../../tests/support/streams.ts';
 import { createTunnel, defaultTunnelLimits, type IncomingStream, type RequestHead } from '../tunnel/tunnel.ts';
 

@@ -10,7 +10,7 @@ import { unknownCountry } from '../../protocol/signaling-messages.ts';
 import { localReceiptDomain, paidRequests, type ChannelPayments, type Payments } from './channel-payments.ts';
 import { initialCreditWindowBytes } from './credit-window.ts';
 import { createDonorPayments, type DonorPaymentOptions } from './donor-payments.ts';
-import { createMemoryTransportPair } from '../tunnel/memory-transport.ts';
+import { createMemoryTransportPair } from '../tunnel/memory-transport.fixture.ts';
 import { makeMemoryPaymentLedger, type ChannelRecord, type PaymentLedger } from './payment-ledger.ts';
 import { createTunnel, type IncomingStream, type RequestHead, type Tunnel } from '../tunnel/tunnel.ts';
 

@@ -20,7 +20,7 @@ import {
 } from './donor-engine.ts';
 import type { Exit } from '../exit/exit.ts';
 import type { ExitFetch } from '../exit/exit-fetch.ts';
-import { createMemoryTransportPair } from '../tunnel/memory-transport.ts';
+import { createMemoryTransportPair } from '../tunnel/memory-transport.fixture.ts';
 import { createTunnel } from '../tunnel/tunnel.ts';
 import type { EstablishedSession } from './peer-session.ts';
 import { SignalingError, type SignalingCloseInfo } from './signaling-client.ts';

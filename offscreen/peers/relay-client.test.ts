@@ -2,7 +2,7 @@
 // origin; dead ones lose their link the moment a request arrives, before any RESPONSE head.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/frame-types.ts';
-import { createMemoryTransportPair } from '../tunnel/memory-transport.ts';
+import { createMemoryTransportPair } from '../tunnel/memory-transport.fixture.ts';
 import { DonorLostError, createRelayClient, type DonorLink } from './relay-client.ts';
 import { createTunnel, type Tunnel } from '../tunnel/tunnel.ts';
 import { TunnelFetchError } from '../tunnel/tunnel-fetch.ts';

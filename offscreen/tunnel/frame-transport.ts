@@ -1,5 +1,5 @@
 // The message transport a tunnel runs over: in production an RTCDataChannel (peer-link.ts),
-// in unit tests an in-memory pair (memory-transport.ts).
+// in unit tests an in-memory pair (memory-transport.fixture.ts).
 
 export interface FrameTransport {
   /**

@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/frame-types.ts';
-import { createMemoryTransportPair } from './memory-transport.ts';
+import { createMemoryTransportPair } from './memory-transport.fixture.ts';
 import type { GuardedFetch } from '../exit/guarded-fetch/node-guarded-fetch.ts';
 import { createTunnel, type IncomingStream, type RequestHead, type Tunnel } from './tunnel.ts';
 import { TunnelFetchError, tunnelFetch } from './tunnel-fetch.ts';

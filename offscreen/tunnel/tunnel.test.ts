@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode, FrameType } from '../../protocol/frame-types.ts';
 import { encodeData, encodeFrame } from '../../protocol/frames.ts';
 import type { FrameTransport } from './frame-transport.ts';
-import { createMemoryTransportPair } from './memory-transport.ts';
+import { createMemoryTransportPair } from './memory-transport.fixture.ts';
 import { createTunnel, isMeteredFrame, maxQueuedRefusals, maxUnansweredPings, type IncomingStream, type RequestHead, type Tunnel, type TunnelLimits, type TunnelMeter } from './tunnel.ts';
 import { TunnelError } from './tunnel-error.ts';
 import { pattern, sha256Hex as digest } from '../../tests/support/exit-harness.ts';

@@ -8,7 +8,7 @@ import { createExit, type Exit } from '../../offscreen/exit/exit.ts';
 import { type ExitFetch } from '../../offscreen/exit/exit-fetch.ts';
 import { type ExitLimits } from '../../offscreen/exit/exit-limits.ts';
 import { createExitPolicy, type ExitPolicy } from '../../offscreen/exit/policy/exit-policy.ts';
-import { createMemoryTransportPair } from '../../offscreen/tunnel/memory-transport.ts';
+import { createMemoryTransportPair } from '../../offscreen/tunnel/memory-transport.fixture.ts';
 import { createGuardedFetch, type GuardedFetch } from '../../offscreen/exit/guarded-fetch/node-guarded-fetch.ts';
 import { createTunnel, type Tunnel, type TunnelLimits } from '../../offscreen/tunnel/tunnel.ts';
 

@@ -11,7 +11,7 @@ import { createExit } from '../exit.ts';
 import { type ExitFetchInit } from '../exit-fetch.ts';
 import { createExitPolicy } from '../policy/exit-policy.ts';
 import { withDnsCheck } from './firefox-dns-check.ts';
-import { createMemoryTransportPair } from '../../tunnel/memory-transport.ts';
+import { createMemoryTransportPair } from '../../tunnel/memory-transport.fixture.ts';
 import { createTunnel, type RequestHead } from '../../tunnel/tunnel.ts';
 import { TunnelError } from '../../tunnel/tunnel-error.ts';
 import { readAll } from '../../../tests/support/streams.ts';
