@@ -45,8 +45,10 @@ export function startBackground(options: BackgroundOptions): ReturnType<typeof c
   browser.alarms.onAlarm.addListener((alarm) => {
     if (alarm.name === watchdogAlarm) sync();
   });
-  browser.runtime.onInstalled.addListener(() => {
+  browser.runtime.onInstalled.addListener((details) => {
     registerContextMenu();
+    // A fresh install explains what sharing does before anything is shared; an update says nothing.
+    if (details.reason === 'install') void browser.tabs.create({ url: browser.runtime.getURL('/welcome.html') }).catch((error: unknown) => console.error('porchlight: could not open the first-run page', error));
     sync();
   });
   browser.runtime.onStartup.addListener(sync);

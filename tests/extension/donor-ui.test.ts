@@ -18,6 +18,7 @@ import { buildExtension, extensionTestOrigin, extensionTestSignalingUrl } from '
 import { launchWithExtension, type ExtensionBrowser } from '../support/extension-browser.ts';
 import enConfirm from '../../locales/en/confirm.json';
 import enOptions from '../../locales/en/options.json';
+import enPopup from '../../locales/en/popup.json';
 import enStatus from '../../locales/en/status.json';
 import faPopup from '../../locales/fa/popup.json';
 
@@ -133,10 +134,19 @@ describe('popup', () => {
     await page.close();
   });
 
-  it('shows the engine status from storage: people helped, data shared, countries', async () => {
+  it('shows the engine status from storage: people helped, data shared, time shared, today and in total, countries, the caps', async () => {
     const page = await freshPage('popup.html');
+    await page.evaluate((cap) => chrome.storage.local.set({ settings: { dailyCapBytes: cap, monthlyCapBytes: 40 * cap } }), 6 * mebibyte);
     await page.waitForSelector('#helping-now');
-    const status = donorStatus({ helpingNow: 3, bytesToday: 1.5 * mebibyte, countriesToday: ['IR', 'DE'] });
+    const status = donorStatus({
+      helpingNow: 3,
+      bytesToday: 1.5 * mebibyte,
+      bytesThisMonth: 12 * mebibyte,
+      countriesToday: ['IR', 'DE'],
+      peopleToday: 5,
+      sharedSecondsToday: 45 * 60,
+      lifetime: { people: 41, bytes: 3.25 * 1024 * mebibyte, sharedSeconds: 12.5 * 3600 },
+    });
     // The engine may report its own status meanwhile; write ours until the popup has shown it.
     await eventually(
       async () => {
@@ -151,6 +161,16 @@ describe('popup', () => {
     );
     expect(await text(page, '#shared-today')).toBe('1.5 MiB');
     expect(await text(page, '#countries-today')).toBe('Germany, Iran');
+    expect(await text(page, '#people-today')).toBe('5');
+    expect(await text(page, '#people-total')).toBe('41');
+    expect(await text(page, '#shared-total')).toBe('3.3 GiB');
+    expect(await text(page, '#time-today')).toBe('45 minutes');
+    expect(await text(page, '#time-total')).toBe('12.5 hours');
+    await page.waitForSelector('#cap-today');
+    expect(await text(page, '#cap-today')).toBe(enPopup.popup_cap_today.message.replace('$USED$', '1.5 MiB').replace('$CAP$', '6 MiB'));
+    expect(await text(page, '#cap-month')).toBe(enPopup.popup_cap_month.message.replace('$USED$', '12 MiB').replace('$CAP$', '240 MiB'));
+    expect(await page.$eval('#cap-today .cap-bar > span', (bar) => (bar as HTMLElement).style.inlineSize)).toBe('25%');
+    await page.evaluate(() => chrome.storage.local.remove('settings'));
     await page.close();
   });
 });
@@ -342,7 +362,7 @@ describe('partner confirmation', () => {
 });
 
 describe('accessibility (axe-core)', () => {
-  it.each(['popup.html', 'options.html', 'confirm.html'])('%s has no violations', async (path) => {
+  it.each(['popup.html', 'options.html', 'confirm.html', 'welcome.html'])('%s has no violations', async (path) => {
     const page = await freshPage(path);
     await page.waitForSelector('main');
     expect(await axeViolations(page)).toEqual([]);
@@ -393,7 +413,7 @@ describe('Persian', () => {
     await fa?.close();
   });
 
-  it.each(['popup.html', 'options.html', 'confirm.html'])('%s renders right-to-left in Persian, with no axe violations', async (path) => {
+  it.each(['popup.html', 'options.html', 'confirm.html', 'welcome.html'])('%s renders right-to-left in Persian, with no axe violations', async (path) => {
     const page = await fa.openPage(path);
     await page.waitForSelector('main');
     expect(await page.evaluate(() => [document.documentElement.lang, document.documentElement.dir, getComputedStyle(document.body).direction])).toEqual([

@@ -32,7 +32,15 @@ export interface ExtensionLaunchOptions {
   extraArgs?: readonly string[];
   /** Added to this process's environment for the browser. */
   env?: Record<string, string>;
+  /**
+   * Leave the first-run tab (welcome.html, which a fresh install opens) open. By default it is
+   * waited for and closed, so a suite starts with the tabs it opens itself.
+   */
+  keepFirstRunPage?: boolean;
 }
+
+/** How long a fresh install may take to open its first-run tab. */
+const firstRunTimeoutMs = 15_000;
 
 /** Launches Chromium with a fresh profile and installs the unpacked extension at `extensionPath`. */
 export async function launchWithExtension(label: string, extensionPath: string, options: ExtensionLaunchOptions = {}): Promise<ExtensionBrowser> {
@@ -55,6 +63,14 @@ export async function launchWithExtension(label: string, extensionPath: string, 
   const extensionId = await browser.installExtension(extensionPath);
   const prefix = `chrome-extension://${extensionId}/`;
   const url = (path: string): string => prefix + path;
+  if (!options.keepFirstRunPage) {
+    const firstRun = await browser.waitForTarget((t) => t.type() === 'page' && t.url() === url('welcome.html'), { timeout: firstRunTimeoutMs }).catch(async (error: unknown) => {
+      await browser.close().catch(() => {});
+      await rm(profileDir, { recursive: true, force: true });
+      throw new Error(`a fresh install opened no first-run page (welcome.html) within ${firstRunTimeoutMs} ms`, { cause: error });
+    });
+    await (await firstRun.page())?.close();
+  }
 
   const findWorkerTarget = (): Promise<Target> =>
     browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith(prefix), { timeout: 20_000 });

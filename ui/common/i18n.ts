@@ -6,18 +6,22 @@ import { browser, type Browser } from 'wxt/browser';
 import type commonMessages from '../../locales/en/common.json';
 import type confirmMessages from '../../locales/en/confirm.json';
 import type extensionMessages from '../../locales/en/extension.json';
+import type notificationsMessages from '../../locales/en/notifications.json';
 import type optionsMessages from '../../locales/en/options.json';
 import type popupMessages from '../../locales/en/popup.json';
 import type statusMessages from '../../locales/en/status.json';
+import type welcomeMessages from '../../locales/en/welcome.json';
 
 /** A message name defined in the locale files this UI uses. */
 export type MessageKey =
   | keyof typeof commonMessages
   | keyof typeof confirmMessages
   | keyof typeof extensionMessages
+  | keyof typeof notificationsMessages
   | keyof typeof optionsMessages
   | keyof typeof popupMessages
-  | keyof typeof statusMessages;
+  | keyof typeof statusMessages
+  | keyof typeof welcomeMessages;
 
 // Private-use characters stand in for rich substitutions; no translation contains them.
 const markerBase = 0xe000;

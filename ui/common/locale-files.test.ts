@@ -1,4 +1,4 @@
-// The donor UI's locale files (locales/<locale>/{common,popup,status,confirm,options}.json): every
+// The donor UI's locale files (locales/<locale>/{common,popup,status,confirm,options,welcome,notifications}.json): every
 // translation defines exactly the English keys with the same placeholders, and is a translation.
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ interface Message {
 }
 
 const root = new URL('../../locales/', import.meta.url);
-const areas = ['common', 'popup', 'status', 'confirm', 'options'] as const;
+const areas = ['common', 'popup', 'status', 'confirm', 'options', 'welcome', 'notifications'] as const;
 const locales = readdirSync(root).filter((name) => name !== 'en');
 // Brand names and unit symbols read the same in several languages.
 const mayMatchEnglish = /^(Porchlight|\$AMOUNT\$ [A-Za-z]+|[KMG]iB(\/s)?|ltr)$/;

@@ -1,8 +1,8 @@
-// Links out of the popup: the browse page and the settings.
+// Links out of the popup: the browse page, how sharing works (the first-run page) and the settings.
 import type { JSX } from 'solid-js';
 import { t } from '../common/i18n.ts';
 
-/** "Open the browse page" and "Settings". */
+/** "Open the browse page", "How sharing works" and "Settings". */
 export function PopupLinks(props: { openSettings: () => void }): JSX.Element {
   return (
     <nav class="popup-links" aria-label={t('popup_links_label')}>
@@ -10,6 +10,11 @@ export function PopupLinks(props: { openSettings: () => void }): JSX.Element {
         <li>
           <a id="open-browse" href="/browse.html" target="_blank">
             {t('popup_open_browse')}
+          </a>
+        </li>
+        <li>
+          <a id="open-welcome" href="/welcome.html" target="_blank">
+            {t('popup_how_sharing_works')}
           </a>
         </li>
         <li>

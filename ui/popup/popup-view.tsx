@@ -1,4 +1,4 @@
-// The popup: the share switch, what it is doing and why, today's figures, and links.
+// The popup: the share switch, what it is doing and why, today's and lifetime figures with the caps, and links.
 import { Show, type Accessor, type JSX } from 'solid-js';
 import { initialDonorStatus, type DonorStatus } from '../../protocol/runtime-messages.ts';
 import type { DonorSettings } from '../../settings/donor-settings.ts';
@@ -40,7 +40,7 @@ export function PopupView(props: PopupViewProps): JSX.Element {
           </>
         )}
       </Show>
-      <DonorStats status={status()} />
+      <DonorStats status={status()} settings={props.settings()} />
       <PopupLinks openSettings={() => void props.actions.openSettings()} />
     </main>
   );

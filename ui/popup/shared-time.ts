@@ -1,0 +1,16 @@
+// Time shared, in the donor's language: minutes under an hour, then hours with at most one decimal
+// ("45 minutes", "2.5 hours", "۴۱ ساعت"). Intl writes the unit, so no locale file needs it.
+
+const secondsPerHour = 3600;
+
+/** `seconds` as a duration for the popup's figures. */
+export function formatSharedTime(seconds: number, language: string): string {
+  if (seconds < secondsPerHour) {
+    return new Intl.NumberFormat([language], { style: 'unit', unit: 'minute', unitDisplay: 'long', maximumFractionDigits: 0 }).format(Math.floor(seconds / 60));
+  }
+  const hours = seconds / secondsPerHour;
+  // Beyond 100 hours a decimal says nothing.
+  return new Intl.NumberFormat([language], { style: 'unit', unit: 'hour', unitDisplay: 'long', maximumFractionDigits: hours < 100 ? 1 : 0 }).format(
+    Math.floor(hours * 10) / 10,
+  );
+}
