@@ -1,6 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Resvg } from '@resvg/resvg-js';
 import { defineConfig } from 'wxt';
+import { defaultToolbarVariant, iconPath, iconPathMap, iconSizes, iconVariants, storeIconVariant, toolbarIconSizes } from './background/icon-files.ts';
 
 // Build-time settings (never widened at run time):
 // - WXT_SIGNALING_URL: the signaling server a fresh install uses (donors may change it in options).
@@ -31,6 +33,22 @@ function mergedLocales(): Array<{ relativeDest: string; contents: string }> {
   });
 }
 
+// The icons are drawn once, as SVG (assets/icons/porchlight-<variant>.svg), and rendered to the PNG
+// sizes browsers and stores want at every build; no PNG is kept in the repository. WXT writes
+// generated public files as text, so the PNGs are rendered into its own folder and copied from there.
+function renderedIcons(renderDir: string): Array<{ absoluteSrc: string; relativeDest: string }> {
+  return iconVariants.flatMap((variant) => {
+    const svg = readFileSync(join('assets', 'icons', `porchlight-${variant}.svg`), 'utf8');
+    return iconSizes.map((size) => {
+      const relativeDest = iconPath(variant, size);
+      const absoluteSrc = join(renderDir, relativeDest);
+      mkdirSync(dirname(absoluteSrc), { recursive: true });
+      writeFileSync(absoluteSrc, new Resvg(svg, { fitTo: { mode: 'width', value: size } }).render().asPng());
+      return { absoluteSrc, relativeDest };
+    });
+  });
+}
+
 // Test builds only: the test bridge (content/test-bridge.ts) lets a suite drive the extension from
 // a loopback page; builds without a test origin skip these entrypoints.
 const testBridgeEntrypoints = ['test-bridge', 'test-bridge-frame'];
@@ -57,8 +75,8 @@ export default defineConfig({
     },
   }),
   hooks: {
-    'build:publicAssets': (_wxt, files) => {
-      files.push(...mergedLocales());
+    'build:publicAssets': (wxt, files) => {
+      files.push(...mergedLocales(), ...renderedIcons(join(wxt.config.wxtDir, 'rendered-icons')));
     },
     // Test builds let the partner bridge run on their loopback test origin too.
     'build:manifestGenerated': (_wxt, manifest) => {
@@ -81,7 +99,7 @@ export default defineConfig({
     // tests/extension/store-zips.test.ts rebuilds the extension from this zip and compares the result.
     excludeSources: ['tests/**', 'test-artifacts/**', 'bench/**', 'dist/**', 'scripts/**', 'signaling/**', 'contracts/**', '**/*.log', 'extension/test-bridge*/**', 'content/test-bridge.ts'],
   },
-  manifest: ({ browser }) => ({
+  manifest: ({ browser, manifestVersion }) => ({
     name: '__MSG_extName__',
     description: '__MSG_extDescription__',
     default_locale: 'en',
@@ -95,8 +113,13 @@ export default defineConfig({
       ...(browser === 'firefox' ? ['dns'] : ['offscreen']),
     ],
     host_permissions: ['<all_urls>'],
-    action: { default_title: '__MSG_extName__' },
-    minimum_chrome_version: '120',
+    icons: iconPathMap(storeIconVariant, iconSizes),
+    // background/badge.ts switches it to the lit, dimmed or grey mark as the sharing state changes.
+    // Named for the manifest version: WXT would drop an MV2 build's `action` once the popup adds its
+    // own `browser_action`.
+    [manifestVersion === 2 ? 'browser_action' : 'action']: { default_title: '__MSG_extName__', default_icon: iconPathMap(defaultToolbarVariant, toolbarIconSizes) },
+    // Chrome only; Firefox names its oldest version under browser_specific_settings.
+    ...(browser === 'firefox' ? {} : { minimum_chrome_version: '120' }),
     browser_specific_settings:
       browser === 'firefox'
         ? {

@@ -1,6 +1,7 @@
 // The production builds as the stores receive them: the Firefox build passes Mozilla's add-on
 // linter (web-ext lint, the checks addons.mozilla.org runs) with no errors, both manifests name
-// the oldest browser they run on, and neither build carries the test bridge.
+// the oldest browser they run on and icons that are there at the sizes they claim, and neither
+// build carries the test bridge.
 import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testBridgeFramePath, testBridgeTag } from '../../content/test-bridge.ts';
+import { toolbarIconPaths } from '../../background/badge.ts';
+import { iconVariants, toolbarIconSizes } from '../../background/icon-files.ts';
 import { buildExtension } from '../support/extension-build.ts';
 
 const run = promisify(execFile);
@@ -50,10 +53,23 @@ async function filesOf(dir: string): Promise<string[]> {
 /** The manifest fields these checks read. */
 interface ManifestFields {
   manifest_version: number;
+  icons?: Record<string, string>;
+  action?: { default_icon?: Record<string, string> };
+  browser_action?: { default_icon?: Record<string, string> };
   permissions?: string[];
   background?: { persistent?: boolean };
   minimum_chrome_version?: string;
   browser_specific_settings?: { gecko?: { id?: string; strict_min_version?: string } };
+}
+
+const pngSignature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** A PNG's width and height, from its IHDR chunk (always first, right after the signature). */
+function pngSize(bytes: Uint8Array): { width: number; height: number } {
+  if (!pngSignature.every((byte, i) => bytes[i] === byte)) throw new TypeError('expected a PNG signature');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (new TextDecoder().decode(bytes.subarray(12, 16)) !== 'IHDR') throw new TypeError('expected the IHDR chunk first');
+  return { width: view.getUint32(16), height: view.getUint32(20) };
 }
 
 const describeMessage = (m: LintMessage): string => `${m.code} ${m.file ?? ''}${m.line ? `:${m.line}` : ''} ${m.message}`;
@@ -84,6 +100,32 @@ describe('production builds for the stores', () => {
     expect(firefox.permissions).toContain('dns');
     expect(chrome.manifest_version).toBe(3);
     expect(chrome.minimum_chrome_version).toMatch(/^\d+$/);
+    // Chrome's key means nothing to Firefox.
+    expect(firefox).not.toHaveProperty('minimum_chrome_version');
+  });
+
+  it('both manifests name icons that exist at the pixel sizes they claim, 128 px for the stores', async () => {
+    for (const dir of [firefoxDir, chromeDir]) {
+      const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as ManifestFields;
+      const toolbar = (manifest.manifest_version === 3 ? manifest.action : manifest.browser_action)?.default_icon;
+      expect(Object.keys(manifest.icons ?? {})).toEqual(expect.arrayContaining(['16', '32', '48', '128']));
+      expect(Object.keys(toolbar ?? {})).toEqual(expect.arrayContaining(['16', '32']));
+      for (const [size, path] of [...Object.entries(manifest.icons ?? {}), ...Object.entries(toolbar ?? {})]) {
+        const { width, height } = pngSize(await readFile(join(dir, path)));
+        expect({ path, width, height }).toEqual({ path, width: Number(size), height: Number(size) });
+      }
+    }
+  });
+
+  it('both builds carry the lit, dimmed and grey toolbar icons the service worker switches between', async () => {
+    for (const dir of [firefoxDir, chromeDir]) {
+      for (const variant of iconVariants) {
+        for (const size of toolbarIconSizes) {
+          const path = toolbarIconPaths(variant)[String(size)]!; // toolbarIconPaths has every toolbar size
+          expect(pngSize(await readFile(join(dir, path))), path).toEqual({ width: size, height: size });
+        }
+      }
+    }
   });
 
   it('neither build carries the test bridge', async () => {

@@ -27,7 +27,7 @@ export interface ExtensionBuildOptions {
 
 const cacheRoot = join('node_modules', '.cache', 'porchlight-extension');
 /** What goes into a build: every file under these, plus the config and lockfile. */
-const sourceRoots = ['extension', 'offscreen', 'protocol', 'settings', 'background', 'ui', 'content', 'locales', 'public', 'types'];
+const sourceRoots = ['extension', 'assets', 'offscreen', 'protocol', 'settings', 'background', 'ui', 'content', 'locales', 'public', 'types'];
 const sourceFiles = ['wxt.config.ts', 'package-lock.json', 'tsconfig.json'];
 const lockPollMs = 250;
 const lockStaleMs = 5 * 60_000;
