@@ -1,6 +1,7 @@
 // Wires the background context: the settings store, the engine link (offscreen document on
-// Chrome, the engine in this page on Firefox), the watchdog alarm, idle state, the context menu
-// and partner requests. Listeners are registered synchronously so a waking worker hears its event.
+// Chrome, the engine in this page on Firefox), the watchdog alarm, idle state, the context menu,
+// partner requests, the first-run page and the opt-in notifications. Listeners are registered
+// synchronously so a waking worker hears its event.
 import { browser } from 'wxt/browser';
 import { parseRuntimeMessage, type RuntimeMessage } from '../protocol/runtime-messages.ts';
 import type { IdleState } from '../settings/share-gate.ts';
@@ -9,6 +10,7 @@ import { createSettingsStore } from '../settings/settings-store.ts';
 import { createActionBadge } from './badge.ts';
 import { watchExitAddresses, type AddressReporter } from './exit-guards.ts';
 import { handleContextMenuClicks, registerContextMenu } from './context-menu.ts';
+import { watchForNotices } from './notifications.ts';
 import { createOrchestrator, type EngineLink } from './orchestrator.ts';
 import { answerDonorRequest, askDonor } from './partner-requests.ts';
 
@@ -42,6 +44,7 @@ export function startBackground(options: BackgroundOptions): ReturnType<typeof c
   browser.idle.setDetectionInterval(idleDetectionSeconds);
   browser.idle.onStateChanged.addListener(sync);
   settings.watch(sync, lifetime.signal);
+  watchForNotices(settings, lifetime.signal);
   browser.alarms.onAlarm.addListener((alarm) => {
     if (alarm.name === watchdogAlarm) sync();
   });

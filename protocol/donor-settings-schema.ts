@@ -43,6 +43,8 @@ export const donorSettingsSchema = z.strictObject({
   allowPlainHttp: z.boolean(),
   /** A partner's sponsor/compartment code, or '' for none. */
   sponsorCode: z.union([z.literal(''), z.string().regex(sponsorCodePattern, sponsorCodeRule)]),
+  /** Browser notifications when sharing stops by itself (a cap, the server out of reach); off until the donor opts in. */
+  notifications: z.boolean(),
   /** The signaling server to use; the build's default unless the donor changes it. */
   signalingUrl: z
     .string()

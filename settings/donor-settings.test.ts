@@ -28,9 +28,9 @@ const withPatch = (patch: Record<string, unknown>): unknown => ({ ...defaults, .
 const withHours = (patch: Record<string, unknown>): unknown => ({ ...defaults, hours: { ...defaults.hours, ...patch } });
 
 describe('parseDonorSettings', () => {
-  it('accepts the defaults a fresh install starts with: sharing off, plain http off, no caps', () => {
+  it('accepts the defaults a fresh install starts with: sharing off, plain http off, no caps, no notifications', () => {
     expect(parseDonorSettings(defaults)).toEqual(defaults);
-    expect(defaults).toMatchObject({ sharing: false, allowPlainHttp: false, dailyCapBytes: null, monthlyCapBytes: null });
+    expect(defaults).toMatchObject({ sharing: false, allowPlainHttp: false, dailyCapBytes: null, monthlyCapBytes: null, notifications: false });
   });
 
   const accepted: ReadonlyArray<readonly [string, unknown]> = [
@@ -73,6 +73,7 @@ describe('parseDonorSettings', () => {
     ['a fractional end minute', withHours({ endMinute: 60.5 }), 'hours.endMinute'],
     ['pauseOnBattery missing', withPatch({ pauseOnBattery: undefined }), 'pauseOnBattery'],
     ['allowPlainHttp as a string', withPatch({ allowPlainHttp: 'false' }), 'allowPlainHttp'],
+    ['notifications as a string', withPatch({ notifications: 'yes' }), 'notifications'],
     ['a sponsor code with a space', withPatch({ sponsorCode: 'two words' }), 'sponsorCode'],
     ['a sponsor code of 65 characters', withPatch({ sponsorCode: 'a'.repeat(65) }), 'sponsorCode'],
     ['an https:// server', withPatch({ signalingUrl: 'https://signal.example/ws' }), 'signalingUrl'],

@@ -21,7 +21,7 @@ export class DonorSettingsError extends TypeError {
   }
 }
 
-/** The settings a fresh install starts with: sharing off, plain http off, no caps. */
+/** The settings a fresh install starts with: sharing off, plain http off, no caps, no notifications. */
 export function defaultDonorSettings(signalingUrl: string): DonorSettings {
   return {
     sharing: false,
@@ -34,6 +34,7 @@ export function defaultDonorSettings(signalingUrl: string): DonorSettings {
     pauseOnBattery: true,
     allowPlainHttp: false,
     sponsorCode: '',
+    notifications: false,
     signalingUrl,
   };
 }

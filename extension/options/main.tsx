@@ -1,6 +1,7 @@
 // Options page entrypoint: binds the options view to extension storage, the identity store, the
 // payment ledger and runtime messages.
 import { render } from 'solid-js/web';
+import { browser } from 'wxt/browser';
 import { initialCreditWindowBytes } from '../../offscreen/payments/credit-window.ts';
 import { openIdentityStore } from '../../offscreen/identity-store.ts';
 import { openPaymentLedger } from '../../offscreen/payments/payment-ledger.ts';
@@ -51,6 +52,11 @@ function main(): void {
         identity={identity}
         loadEarnings={loadDonorEarnings}
         saveCsv={(fileName, text) => saveBlob(document, new Blob([text], { type: 'text/csv' }), fileName)}
+        notificationPermission={{
+          // Optional in the manifest: asked for only when the donor turns notifications on.
+          request: () => browser.permissions.request({ permissions: ['notifications'] }),
+          release: async () => void (await browser.permissions.remove({ permissions: ['notifications'] })),
+        }}
       />
     );
   }, root);

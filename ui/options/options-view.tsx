@@ -1,4 +1,4 @@
-// The options page: limits, schedule, sites, sponsor, advanced, earnings, identity; every change saved at once.
+// The options page: limits, schedule, sites, sponsor, notifications, advanced, earnings, identity; every change saved at once.
 import { Show, type Accessor, type JSX } from 'solid-js';
 import type { DonorSettings } from '../../settings/donor-settings.ts';
 import { t } from '../common/i18n.ts';
@@ -7,6 +7,8 @@ import { EarningsSection, type LedgerSnapshot } from './earnings-section.tsx';
 import type { IdentityActions } from './identity-actions.ts';
 import { IdentitySection } from './identity-section.tsx';
 import { LimitsSection } from './limits-section.tsx';
+import type { NotificationPermission } from './notification-toggle.ts';
+import { NotificationsSection } from './notifications-section.tsx';
 import { ScheduleSection } from './schedule-section.tsx';
 import type { SettingsEditor } from './settings-editor.ts';
 import { SitesSection } from './sites-section.tsx';
@@ -22,6 +24,8 @@ export interface OptionsViewProps {
   loadEarnings: () => Promise<LedgerSnapshot>;
   /** Saves the earnings CSV. */
   saveCsv: (fileName: string, text: string) => void;
+  /** The browser's prompt for the notifications permission. */
+  notificationPermission: NotificationPermission;
 }
 
 /** The whole options page. */
@@ -36,6 +40,7 @@ export function OptionsView(props: OptionsViewProps): JSX.Element {
             <ScheduleSection settings={settings()} save={props.editor.save} />
             <SitesSection settings={settings()} save={props.editor.save} />
             <SponsorSection settings={settings()} save={props.editor.save} />
+            <NotificationsSection settings={settings()} save={props.editor.save} permission={props.notificationPermission} />
             <AdvancedSection settings={settings()} defaultSignalingUrl={props.defaultSignalingUrl} save={props.editor.save} />
           </>
         )}

@@ -9,8 +9,8 @@ export function formatSharedTime(seconds: number, language: string): string {
     return new Intl.NumberFormat([language], { style: 'unit', unit: 'minute', unitDisplay: 'long', maximumFractionDigits: 0 }).format(Math.floor(seconds / 60));
   }
   const hours = seconds / secondsPerHour;
-  // Beyond 100 hours a decimal says nothing.
-  return new Intl.NumberFormat([language], { style: 'unit', unit: 'hour', unitDisplay: 'long', maximumFractionDigits: hours < 100 ? 1 : 0 }).format(
-    Math.floor(hours * 10) / 10,
-  );
+  // Rounded down, never more than was shared; beyond 100 hours a decimal says nothing.
+  const decimals = hours < 100 ? 1 : 0;
+  const shown = Math.floor(hours * 10 ** decimals) / 10 ** decimals;
+  return new Intl.NumberFormat([language], { style: 'unit', unit: 'hour', unitDisplay: 'long', maximumFractionDigits: decimals }).format(shown);
 }
