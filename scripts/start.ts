@@ -2,7 +2,7 @@
 // Builds the extension, starts the signaling server and a local demo site, then exercises the
 // product end to end: a donor's Chromium with the extension turns sharing on with the popup's
 // switch; a journalist's Chromium with the extension opens the demo site on the browse page
-// through that donor; a client peer downloads a file through it and pays with signed receipts the
+// through that donor; a client peer downloads a file through it and signs receipts for it that the
 // donor stores; the exit policy refuses a private address.
 import { createHash } from 'node:crypto';
 import { createSignalingServer } from '../signaling/server.ts';
@@ -99,7 +99,7 @@ try {
     console.log(`\n  ${mib(received)} in ${seconds.toFixed(2)} s (${(received / 1024 / 1024 / seconds).toFixed(1)} MiB/s), SHA-256 ${exact ? 'matches the origin' : 'DOES NOT MATCH'}`);
     failed ||= !exact;
 
-    step('The client paid for it with signed receipts; the donor verified and stored them');
+    step('The client signed receipts for it (nothing is charged yet); the donor verified and stored them');
     // The client signs for the tail within 2 s of the last byte.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     const paid = (await payment.ledger.channels('client'))[0];
