@@ -123,7 +123,7 @@ describe('connectSignaling', () => {
   it('reports a socket closed before login as connect-failed, with a message for people', async () => {
     const pending = connectSignaling({ url: 'ws://x', identity: me, WebSocketImpl: FakeSocket });
     socket().close(1006, '');
-    await expect(pending).rejects.toMatchObject({ code: 'connect-failed', message: expect.stringContaining('Check your connection') });
+    await expect(pending).rejects.toMatchObject({ code: 'connect-failed', message: expect.stringContaining('may be down, or this computer may be offline') });
   });
 });
 

@@ -41,10 +41,10 @@ export type SignalingClientFailure = 'timeout' | 'closed' | 'aborted' | 'connect
 export type SignalingClientErrorCode = SignalingErrorCode | SignalingClientFailure;
 
 const clientFailureMessages: Readonly<Record<SignalingClientFailure, string>> = {
-  timeout: 'The signaling server did not answer in time. Check your connection and try again.',
+  timeout: 'The signaling server did not answer in time: it may be down or slow, or this computer may be offline. Try again.',
   closed: 'The connection to the signaling server is closed. Reconnect and try again.',
   aborted: 'The signaling connection was cancelled.',
-  'connect-failed': 'Could not reach the signaling server. Check your connection and the server address in the options.',
+  'connect-failed': 'Could not reach the signaling server: it may be down, or this computer may be offline. The server address is in the options.',
   'bad-response':
     'The signaling server sent something this version of the extension does not understand or cannot verify. Update the extension.',
 };
