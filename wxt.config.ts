@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import { defineConfig } from 'wxt';
+import { partnerOrigins } from './content/partner-origins.ts';
 import { defaultToolbarVariant, iconPath, iconPathMap, iconSizes, iconVariants, storeIconVariant, toolbarIconSizes } from './background/icon-files.ts';
 
 // Build-time settings (never widened at run time):
@@ -52,6 +53,9 @@ function renderedIcons(renderDir: string): Array<{ absoluteSrc: string; relative
 // Test builds only: the test bridge (content/test-bridge.ts) lets a suite drive the extension from
 // a loopback page; builds without a test origin skip these entrypoints.
 const testBridgeEntrypoints = ['test-bridge', 'test-bridge-frame'];
+// The partner bridge runs only on the partner sites of content/partner-origins.ts (and a test build's
+// origin); a build with none of either carries no content script at all.
+const partnerBridgeEntrypoint = 'partner';
 
 // Entrypoints live in extension/ and stay thin; the engine is in offscreen/ and protocol/.
 export default defineConfig({
@@ -90,7 +94,10 @@ export default defineConfig({
     // tests/extension/firefox-lint.test.ts checks that it does.
     'entrypoints:resolved': (_wxt, entrypoints) => {
       if (testOrigin) return;
-      for (const entrypoint of entrypoints) if (testBridgeEntrypoints.includes(entrypoint.name)) entrypoint.skipped = true;
+      for (const entrypoint of entrypoints) {
+        if (testBridgeEntrypoints.includes(entrypoint.name)) entrypoint.skipped = true;
+        if (entrypoint.name === partnerBridgeEntrypoint && partnerOrigins.length === 0) entrypoint.skipped = true;
+      }
     },
   },
   zip: {
@@ -112,7 +119,9 @@ export default defineConfig({
       'webRequest',
       ...(browser === 'firefox' ? ['dns'] : ['offscreen']),
     ],
-    host_permissions: ['<all_urls>'],
+    // Every http(s) site, for the exit's fetches and the webRequest listener that watches them; not
+    // <all_urls>, which would add file:, ftp: and ws(s): that nothing here needs.
+    host_permissions: ['http://*/*', 'https://*/*'],
     icons: iconPathMap(storeIconVariant, iconSizes),
     // background/badge.ts switches it to the lit, dimmed or grey mark as the sharing state changes.
     // Named for the manifest version: WXT would drop an MV2 build's `action` once the popup adds its

@@ -6,7 +6,8 @@
 //   extension -> page  { tag: 'porchlight-partner', kind: 'ready' }      (the extension is installed)
 //   page -> extension  { tag: 'porchlight-partner', kind: 'donate', sponsorCode: 'NGO-1' }
 //   extension -> page  { tag: 'porchlight-partner', kind: 'reply', status: 'asked' | 'refused', message? }
-// Parsed by hand rather than with zod: this script runs on every https page, so it stays tiny.
+// Parsed by hand rather than with zod: this script runs in partner pages (content/partner-origins.ts),
+// so it stays tiny.
 import { isSponsorCode } from '../protocol/sponsor-code.ts';
 
 /** Marks the bridge's messages among whatever else a page posts. */

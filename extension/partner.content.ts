@@ -3,10 +3,12 @@
 import { browser } from 'wxt/browser';
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import { startPartnerBridge } from '../content/partner-bridge.ts';
+import { partnerMatchPatterns, partnerOrigins } from '../content/partner-origins.ts';
 
 export default defineContentScript({
-  // Partner pages are https; test builds add their loopback test origin (wxt.config.ts).
-  matches: ['https://*/*'],
+  // Only the partner sites listed in content/partner-origins.ts; test builds add their loopback
+  // test origin, and a build with neither leaves this script out (wxt.config.ts).
+  matches: partnerMatchPatterns(partnerOrigins),
   runAt: 'document_idle',
   main(ctx) {
     startPartnerBridge({

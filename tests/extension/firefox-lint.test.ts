@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { testBridgeFramePath, testBridgeTag } from '../../content/test-bridge.ts';
 import { toolbarIconPaths } from '../../background/badge.ts';
 import { iconVariants, toolbarIconSizes } from '../../background/icon-files.ts';
+import { partnerMatchPatterns, partnerOrigins } from '../../content/partner-origins.ts';
 import { buildExtension } from '../support/extension-build.ts';
 
 const run = promisify(execFile);
@@ -57,6 +58,8 @@ interface ManifestFields {
   action?: { default_icon?: Record<string, string> };
   browser_action?: { default_icon?: Record<string, string> };
   permissions?: string[];
+  host_permissions?: string[];
+  content_scripts?: Array<{ matches?: string[] }>;
   background?: { persistent?: boolean };
   minimum_chrome_version?: string;
   browser_specific_settings?: { gecko?: { id?: string; strict_min_version?: string } };
@@ -125,6 +128,18 @@ describe('production builds for the stores', () => {
           expect(pngSize(await readFile(join(dir, path))), path).toEqual({ width: size, height: size });
         }
       }
+    }
+  });
+
+  it('content scripts run only on the listed partner sites, and hosts are http(s) only', async () => {
+    const partnerPatterns = partnerMatchPatterns(partnerOrigins);
+    for (const dir of [firefoxDir, chromeDir]) {
+      const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as ManifestFields;
+      const matches = (manifest.content_scripts ?? []).flatMap((script) => script.matches ?? []);
+      expect(matches.sort()).toEqual([...partnerPatterns].sort());
+      // MV2 keeps host permissions among the permissions.
+      const hosts = manifest.manifest_version === 3 ? manifest.host_permissions : manifest.permissions?.filter((p) => p.includes('/') || p === '<all_urls>');
+      expect(hosts?.sort()).toEqual(['http://*/*', 'https://*/*']);
     }
   });
 
