@@ -1,4 +1,4 @@
-// Popup entrypoint: binds the popup view to extension storage and runtime messages.
+// Popup entrypoint: binds the popup view to extension storage, the usage ledger and runtime messages.
 import { render } from 'solid-js/web';
 import { browser } from 'wxt/browser';
 import { openSettingsStore, loadStatus, watchStatus } from '../../ui/common/extension-storage.ts';
@@ -6,6 +6,8 @@ import { applyDocumentLocale } from '../../ui/common/i18n.ts';
 import { createNow } from '../../ui/common/now-signal.ts';
 import { sendRuntimeMessage } from '../../ui/common/runtime-message.ts';
 import { createStorageSignal } from '../../ui/common/storage-signal.ts';
+import { readStoredUsage } from '../../offscreen/metering/usage-ledger.ts';
+import { createStoredFigures, isLive } from '../../ui/popup/donor-figures.ts';
 import { makePopupActions } from '../../ui/popup/popup-actions.ts';
 import { PopupView } from '../../ui/popup/popup-view.tsx';
 import '../../ui/common/base.css';
@@ -26,7 +28,12 @@ function main(): void {
     const settings = createStorageSignal(settingsStore.load, settingsStore.watch);
     const status = createStorageSignal(loadStatus, watchStatus);
     const now = createNow();
-    return <PopupView settings={settings} status={status} now={now} actions={actions} />;
+    // The page shares the engine's origin, so it reads the same IndexedDB (and closes it after each read).
+    const stored = createStoredFigures(() => readStoredUsage(), () => {
+      const current = status();
+      return current !== undefined && isLive(current);
+    });
+    return <PopupView settings={settings} status={status} now={now} stored={stored} actions={actions} />;
   }, root);
 }
 

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { openDB } from 'idb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { openUsageLedger, usageDatabaseName, usageFlushIntervalMs, type DayUsage, type UsageLedger } from './usage-ledger.ts';
+import { openUsageLedger, readStoredUsage, usageDatabaseName, usageFlushIntervalMs, type DayUsage, type UsageLedger } from './usage-ledger.ts';
 
 // The ledger's clock: local time, moved by each test.
 let clock = new Date(2024, 4, 10, 12, 0);
@@ -224,5 +224,22 @@ describe('lifetime totals', () => {
     ledger.noteHelped('peer-a');
     await ledger.flush();
     expect(ledger.totals().lifetime).toEqual({ people: 1, bytes: 777, seconds: 0 });
+  });
+
+  it('reads back what was written, for a page to show while the engine is not running', async () => {
+    clock = new Date(2024, 3, 20, 12, 0); // April
+    const april = await openUsageLedger(now);
+    april.add(4000);
+    april.noteHelped('peer-a');
+    april.addSharedTime(120_000);
+    await april.close();
+    clock = new Date(2024, 4, 10, 12, 0);
+    const may = await openUsageLedger(now);
+    may.add(300);
+    may.noteHelped('peer-b');
+    may.addSharedTime(60_000);
+    await may.flush();
+    expect(await readStoredUsage(now)).toEqual({ ...may.totals(), monthBytes: 300 });
+    expect(may.totals()).toEqual({ today: { people: 1, bytes: 300, seconds: 60 }, lifetime: { people: 2, bytes: 4300, seconds: 180 } });
   });
 });

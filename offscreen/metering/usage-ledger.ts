@@ -74,14 +74,47 @@ export interface UsageLedger {
   close(): Promise<void>;
 }
 
-/** Opens the ledger; `now` is the clock (tests shorten days). */
-export async function openUsageLedger(now: () => Date = () => new Date()): Promise<UsageLedger> {
-  const db: IDBPDatabase<UsageSchema> = await openDB<UsageSchema>(usageDatabaseName, usageDatabaseVersion, {
+function openUsageDatabase(): Promise<IDBPDatabase<UsageSchema>> {
+  return openDB<UsageSchema>(usageDatabaseName, usageDatabaseVersion, {
     upgrade(database, oldVersion) {
       if (oldVersion < 1) database.createObjectStore('days', { keyPath: 'day' });
       if (oldVersion < 2) database.createObjectStore('people', { keyPath: 'id' });
     },
   });
+}
+
+/** What the ledger last wrote: today's and lifetime counts, and this month's bytes. */
+export interface StoredUsage extends SharingTotals {
+  monthBytes: number;
+}
+
+/**
+ * Reads the counts the engine last wrote, for a page that shows them while the engine is not
+ * running (sharing off). Opens the database and closes it again, so it never holds up an upgrade.
+ */
+export async function readStoredUsage(now: () => Date = () => new Date()): Promise<StoredUsage> {
+  const db = await openUsageDatabase();
+  try {
+    const [days, people] = await Promise.all([db.getAll('days'), db.getAll('people')]);
+    const today = localDayKey(now());
+    const record = days.find((day) => day.day === today);
+    return {
+      today: { people: people.filter((person) => person.lastDay === today).length, bytes: record?.bytesServed ?? 0, seconds: record?.secondsShared ?? 0 },
+      lifetime: {
+        people: people.length,
+        bytes: days.reduce((sum, day) => sum + day.bytesServed, 0),
+        seconds: days.reduce((sum, day) => sum + (day.secondsShared ?? 0), 0),
+      },
+      monthBytes: days.filter((day) => day.day.startsWith(today.slice(0, 7))).reduce((sum, day) => sum + day.bytesServed, 0),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/** Opens the ledger; `now` is the clock (tests shorten days). */
+export async function openUsageLedger(now: () => Date = () => new Date()): Promise<UsageLedger> {
+  const db = await openUsageDatabase();
   const days = new Map<string, DayUsage>();
   const dirty = new Set<string>();
   const people = new Map<string, PersonHelped>();

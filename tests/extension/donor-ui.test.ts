@@ -173,6 +173,41 @@ describe('popup', () => {
     await page.evaluate(() => chrome.storage.local.remove('settings'));
     await page.close();
   });
+  it('with sharing off, shows the totals the usage ledger holds (the engine is not running)', async () => {
+    const page = await freshPage('popup.html');
+    const day = await page.evaluate(() => {
+      const now = new Date();
+      return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
+    });
+    // What the engine's ledger writes (offscreen/metering/usage-ledger.ts), written straight into the same database.
+    await page.evaluate(async (today) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open('porchlight-usage', 2);
+        request.onupgradeneeded = () => {
+          if (!request.result.objectStoreNames.contains('days')) request.result.createObjectStore('days', { keyPath: 'day' });
+          if (!request.result.objectStoreNames.contains('people')) request.result.createObjectStore('people', { keyPath: 'id' });
+        };
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      const tx = db.transaction(['days', 'people'], 'readwrite');
+      tx.objectStore('days').put({ day: today, bytesServed: 2 * 1024 * 1024, countries: ['DE'], secondsShared: 7200 });
+      tx.objectStore('days').put({ day: '2020-01-01', bytesServed: 8 * 1024 * 1024, countries: [], secondsShared: 3600 });
+      tx.objectStore('people').put({ id: 'peer-a', firstDay: '2020-01-01', lastDay: today });
+      tx.objectStore('people').put({ id: 'peer-b', firstDay: '2020-01-01', lastDay: '2020-01-01' });
+      await new Promise((resolve) => (tx.oncomplete = resolve));
+      db.close();
+    }, day);
+    await page.evaluate((s) => chrome.storage.session.set({ donorStatus: s }), donorStatus({ state: 'off' }));
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForFunction(() => document.querySelector('#people-total')?.textContent === '2', { timeout: 10_000 });
+    expect(await text(page, '#people-today')).toBe('1');
+    expect(await text(page, '#shared-today')).toBe('2 MiB');
+    expect(await text(page, '#shared-total')).toBe('10 MiB');
+    expect(await text(page, '#time-today')).toBe('2 hours');
+    expect(await text(page, '#time-total')).toBe('3 hours');
+    await page.close();
+  });
 });
 
 describe('options', () => {

@@ -7,17 +7,18 @@ import { countryNames } from '../common/country-names.ts';
 import { formatDataSize } from '../common/format-data-size.ts';
 import { t, uiLanguage } from '../common/i18n.ts';
 import { capProgress } from './cap-progress.ts';
+import { donorFigures, type StoredFigures } from './donor-figures.ts';
 import { formatSharedTime } from './shared-time.ts';
 
-/** The engine's figures; `settings` (when loaded) gives the caps. */
-export function DonorStats(props: { status: DonorStatus; settings: DonorSettings | undefined }): JSX.Element {
+/** The engine's figures (or the stored ones while it is not running); `settings` (when loaded) gives the caps. */
+export function DonorStats(props: { status: DonorStatus; stored: StoredFigures | undefined; settings: DonorSettings | undefined }): JSX.Element {
   const number = (value: number): string => new Intl.NumberFormat([uiLanguage()]).format(value);
   const countries = () => {
     const names = countryNames(props.status.countriesToday, uiLanguage());
     return names.length > 0 ? new Intl.ListFormat([uiLanguage()], { type: 'unit' }).format(names) : t('popup_countries_none');
   };
-  const lifetime = () => props.status.lifetime ?? { people: 0, bytes: 0, sharedSeconds: 0 };
-  const caps = () => (props.settings ? capProgress(props.settings, props.status) : []);
+  const figures = () => donorFigures(props.status, props.stored);
+  const caps = () => (props.settings ? capProgress(props.settings, { bytesToday: figures().today.bytes, bytesThisMonth: figures().monthBytes }) : []);
   return (
     <>
       <dl class="donor-stats">
@@ -42,18 +43,18 @@ export function DonorStats(props: { status: DonorStatus; settings: DonorSettings
         <tbody>
           <tr>
             <th scope="row">{t('popup_people_helped_label')}</th>
-            <td id="people-today">{number(props.status.peopleToday ?? 0)}</td>
-            <td id="people-total">{number(lifetime().people)}</td>
+            <td id="people-today">{number(figures().today.people)}</td>
+            <td id="people-total">{number(figures().lifetime.people)}</td>
           </tr>
           <tr>
             <th scope="row">{t('popup_data_shared_label')}</th>
-            <td id="shared-today">{formatDataSize(props.status.bytesToday)}</td>
-            <td id="shared-total">{formatDataSize(lifetime().bytes)}</td>
+            <td id="shared-today">{formatDataSize(figures().today.bytes)}</td>
+            <td id="shared-total">{formatDataSize(figures().lifetime.bytes)}</td>
           </tr>
           <tr>
             <th scope="row">{t('popup_time_shared_label')}</th>
-            <td id="time-today">{formatSharedTime(props.status.sharedSecondsToday ?? 0, uiLanguage())}</td>
-            <td id="time-total">{formatSharedTime(lifetime().sharedSeconds, uiLanguage())}</td>
+            <td id="time-today">{formatSharedTime(figures().today.seconds, uiLanguage())}</td>
+            <td id="time-total">{formatSharedTime(figures().lifetime.seconds, uiLanguage())}</td>
           </tr>
         </tbody>
       </table>

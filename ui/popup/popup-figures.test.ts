@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { capProgress } from './cap-progress.ts';
+import { donorFigures, isLive } from './donor-figures.ts';
 import { formatSharedTime } from './shared-time.ts';
 
 const gib = 1024 ** 3;
@@ -33,5 +34,25 @@ describe('capProgress', () => {
 
   it('fills the bar no further than the cap, even when a transfer in flight went past it', () => {
     expect(capProgress({ dailyCapBytes: gib, monthlyCapBytes: null }, { bytesToday: 1.1 * gib, bytesThisMonth: 1.1 * gib })[0]?.fraction).toBe(1);
+  });
+});
+
+describe('donorFigures', () => {
+  const stored = { today: { people: 2, bytes: 500, seconds: 600 }, lifetime: { people: 9, bytes: 9000, seconds: 7200 }, monthBytes: 4000 };
+  const base = { state: 'off' as const, helpingNow: 0, bytesToday: 0, bytesThisMonth: 0, countriesToday: [], at: 0 };
+
+  it("shows what the ledger holds while the engine is not running: in total never drops to zero because sharing is off", () => {
+    expect(donorFigures(base, stored)).toEqual(stored);
+    expect(isLive(base)).toBe(false);
+  });
+
+  it('shows zeros before anything is stored', () => {
+    expect(donorFigures(base, undefined).lifetime).toEqual({ people: 0, bytes: 0, seconds: 0 });
+  });
+
+  it("shows the running engine's own figures, which are newer than what it has written", () => {
+    const live = { ...base, state: 'connected' as const, bytesToday: 700, bytesThisMonth: 4200, peopleToday: 3, sharedSecondsToday: 660, lifetime: { people: 10, bytes: 9200, sharedSeconds: 7260 } };
+    expect(isLive(live)).toBe(true);
+    expect(donorFigures(live, stored)).toEqual({ today: { people: 3, bytes: 700, seconds: 660 }, lifetime: { people: 10, bytes: 9200, seconds: 7260 }, monthBytes: 4200 });
   });
 });

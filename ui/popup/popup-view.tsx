@@ -3,6 +3,7 @@ import { Show, type Accessor, type JSX } from 'solid-js';
 import { initialDonorStatus, type DonorStatus } from '../../protocol/runtime-messages.ts';
 import type { DonorSettings } from '../../settings/donor-settings.ts';
 import { t } from '../common/i18n.ts';
+import type { StoredFigures } from './donor-figures.ts';
 import { DonorStats } from './donor-stats.tsx';
 import type { PopupActions } from './popup-actions.ts';
 import { PopupLinks } from './popup-links.tsx';
@@ -14,6 +15,8 @@ export interface PopupViewProps {
   settings: Accessor<DonorSettings | undefined>;
   status: Accessor<DonorStatus | undefined>;
   now: Accessor<number>;
+  /** What the usage ledger last wrote, for while the engine is not running. */
+  stored: Accessor<StoredFigures | undefined>;
   actions: PopupActions;
 }
 
@@ -40,7 +43,7 @@ export function PopupView(props: PopupViewProps): JSX.Element {
           </>
         )}
       </Show>
-      <DonorStats status={status()} settings={props.settings()} />
+      <DonorStats status={status()} stored={props.stored()} settings={props.settings()} />
       <PopupLinks openSettings={() => void props.actions.openSettings()} />
     </main>
   );
