@@ -8,11 +8,12 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { paymentDatabaseName, type ChannelDay, type ChannelRecord } from '../../offscreen/payments/payment-ledger.ts';
+import type { ChannelRecord } from '../../offscreen/payments/payment-ledger.ts';
 import { channelDay, channelRecord } from '../support/channel-records.ts';
 import { catchDownloads } from '../support/downloads.ts';
 import { buildExtension, extensionTestOrigin } from '../support/extension-build.ts';
 import { launchWithExtension, type ExtensionBrowser } from '../support/extension-browser.ts';
+import { writeLedger } from '../support/extension-ledger.ts';
 import enOptions from '../../locales/en/options.json';
 
 // Globals of the extension page the evaluated functions run in.
@@ -75,43 +76,6 @@ const seededDays = [
   day('2024-05-12', idB, mib, 2500),
   day('2024-05-11', idClient, 9 * mib, 9000, 'client'),
 ];
-
-/**
- * Writes records straight into the payment ledger's IndexedDB from the page (the same origin as the
- * offscreen document), creating it with the ledger's schema if the page has not yet; `replace`
- * empties both stores first.
- */
-async function writeLedger(page: Page, channels: ChannelRecord[], days: ChannelDay[], replace: boolean): Promise<void> {
-  await page.evaluate(
-    async (name, channels, days, replace) => {
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const request = indexedDB.open(name, 1);
-        request.onupgradeneeded = () => {
-          request.result.createObjectStore('channels', { keyPath: 'channelId' }).createIndex('byRole', 'role');
-          request.result.createObjectStore('days', { keyPath: ['day', 'channelId'] }).createIndex('byRole', 'role');
-        };
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
-      });
-      const tx = db.transaction(['channels', 'days'], 'readwrite');
-      if (replace) {
-        tx.objectStore('channels').clear();
-        tx.objectStore('days').clear();
-      }
-      for (const record of channels) tx.objectStore('channels').put(record);
-      for (const row of days) tx.objectStore('days').put(row);
-      await new Promise((resolve, reject) => {
-        tx.oncomplete = resolve;
-        tx.onerror = () => reject(tx.error);
-      });
-      db.close();
-    },
-    paymentDatabaseName,
-    channels,
-    days,
-    replace,
-  );
-}
 
 async function text(page: Page, selector: string): Promise<string> {
   return page.$eval(selector, (element) => element.textContent ?? '');

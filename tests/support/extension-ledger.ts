@@ -1,7 +1,7 @@
 // Reading an extension's payment ledger (offscreen/payments/payment-ledger.ts) from one of its pages: the
 // offscreen document, the browse page and the options page share the extension's IndexedDB.
 import type { Page } from 'puppeteer-core';
-import type { ChannelRecord } from '../../offscreen/payments/payment-ledger.ts';
+import { paymentDatabaseName, type ChannelDay, type ChannelRecord } from '../../offscreen/payments/payment-ledger.ts';
 
 /** Every channel in the payment ledger of the extension page `page` ([] before the ledger exists). */
 export function readChannels(page: Page): Promise<ChannelRecord[]> {
@@ -22,4 +22,41 @@ export function readChannels(page: Page): Promise<ChannelRecord[]> {
       };
     });
   });
+}
+
+/**
+ * Writes records straight into the payment ledger's IndexedDB from the page (the same origin as the
+ * offscreen document), creating it with the ledger's schema if the page has not yet; `replace`
+ * empties both stores first.
+ */
+export async function writeLedger(page: Page, channels: ChannelRecord[], days: ChannelDay[], replace: boolean): Promise<void> {
+  await page.evaluate(
+    async (name, channels, days, replace) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open(name, 1);
+        request.onupgradeneeded = () => {
+          request.result.createObjectStore('channels', { keyPath: 'channelId' }).createIndex('byRole', 'role');
+          request.result.createObjectStore('days', { keyPath: ['day', 'channelId'] }).createIndex('byRole', 'role');
+        };
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      const tx = db.transaction(['channels', 'days'], 'readwrite');
+      if (replace) {
+        tx.objectStore('channels').clear();
+        tx.objectStore('days').clear();
+      }
+      for (const record of channels) tx.objectStore('channels').put(record);
+      for (const row of days) tx.objectStore('days').put(row);
+      await new Promise((resolve, reject) => {
+        tx.oncomplete = resolve;
+        tx.onerror = () => reject(tx.error);
+      });
+      db.close();
+    },
+    paymentDatabaseName,
+    channels,
+    days,
+    replace,
+  );
 }

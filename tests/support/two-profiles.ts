@@ -4,7 +4,7 @@
 // journalist — both pointed at this run's signaling server. Inside the loopback-only namespace.
 import { createSignalingServer, type SignalingServer } from '../../signaling/server.ts';
 import { buildExtension, extensionTestOrigin } from './extension-build.ts';
-import { launchWithExtension, type ExtensionBrowser } from './extension-browser.ts';
+import { launchWithExtension, type ExtensionBrowser, type ExtensionLaunchOptions } from './extension-browser.ts';
 import { patchDonorSettings } from './extension-donor.ts';
 import { startOriginServer, type OriginServer } from './origin-server.ts';
 import { installTestSite, type TestSite } from './test-site.ts';
@@ -21,8 +21,8 @@ export interface TwoProfiles {
   close(): Promise<void>;
 }
 
-/** Starts everything; `country` is where the test's GeoIP puts whoever connects. */
-export async function startTwoProfiles(label: string, country: string): Promise<TwoProfiles> {
+/** Starts everything; `country` is where the test's GeoIP puts whoever connects; `launch` applies to both profiles (e.g. a UI language). */
+export async function startTwoProfiles(label: string, country: string, launch: ExtensionLaunchOptions = {}): Promise<TwoProfiles> {
   const signaling = await createSignalingServer({ host: '127.0.0.1', port: 0, logger: quiet, lookupCountry: () => country });
   const browsers: ExtensionBrowser[] = [];
   let origin: OriginServer | undefined;
@@ -35,8 +35,8 @@ export async function startTwoProfiles(label: string, country: string): Promise<
     const site = installTestSite(origin);
     const extensionPath = await buildExtension({ browser: 'chrome', testOrigin: extensionTestOrigin });
     const launched = await Promise.allSettled([
-      launchWithExtension(`${label}-donor`, extensionPath, { extraArgs: ['--user-agent=PorchlightDonorTest/1.0'] }),
-      launchWithExtension(`${label}-journalist`, extensionPath),
+      launchWithExtension(`${label}-donor`, extensionPath, { ...launch, extraArgs: [...(launch.extraArgs ?? []), '--user-agent=PorchlightDonorTest/1.0'] }),
+      launchWithExtension(`${label}-journalist`, extensionPath, launch),
     ]);
     for (const result of launched) if (result.status === 'fulfilled') browsers.push(result.value);
     for (const result of launched) if (result.status === 'rejected') throw result.reason;
