@@ -235,11 +235,11 @@ describe('lifetime totals', () => {
     await april.close();
     clock = new Date(2024, 4, 10, 12, 0);
     const may = await openUsageLedger(now);
-    may.add(300);
+    may.add(300, 'NL');
     may.noteHelped('peer-b');
     may.addSharedTime(60_000);
     await may.flush();
-    expect(await readStoredUsage(now)).toEqual({ ...may.totals(), monthBytes: 300 });
+    expect(await readStoredUsage(now)).toEqual({ ...may.totals(), monthBytes: 300, countriesToday: ['NL'] });
     expect(may.totals()).toEqual({ today: { people: 1, bytes: 300, seconds: 60 }, lifetime: { people: 2, bytes: 4300, seconds: 180 } });
   });
 });

@@ -83,9 +83,10 @@ function openUsageDatabase(): Promise<IDBPDatabase<UsageSchema>> {
   });
 }
 
-/** What the ledger last wrote: today's and lifetime counts, and this month's bytes. */
+/** What the ledger last wrote: today's and lifetime counts, this month's bytes and today's countries. */
 export interface StoredUsage extends SharingTotals {
   monthBytes: number;
+  countriesToday: string[];
 }
 
 /**
@@ -106,6 +107,7 @@ export async function readStoredUsage(now: () => Date = () => new Date()): Promi
         seconds: days.reduce((sum, day) => sum + (day.secondsShared ?? 0), 0),
       },
       monthBytes: days.filter((day) => day.day.startsWith(today.slice(0, 7))).reduce((sum, day) => sum + day.bytesServed, 0),
+      countriesToday: record?.countries ?? [],
     };
   } finally {
     db.close();

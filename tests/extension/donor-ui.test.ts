@@ -206,6 +206,7 @@ describe('popup', () => {
     expect(await text(page, '#shared-total')).toBe('10 MiB');
     expect(await text(page, '#time-today')).toBe('2 hours');
     expect(await text(page, '#time-total')).toBe('3 hours');
+    expect(await text(page, '#countries-today')).toBe('Germany');
     await page.close();
   });
 });

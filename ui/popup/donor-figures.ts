@@ -16,9 +16,10 @@ export interface StoredFigures {
   today: Counts;
   lifetime: Counts;
   monthBytes: number;
+  countriesToday: readonly string[];
 }
 
-const none: StoredFigures = { today: { people: 0, bytes: 0, seconds: 0 }, lifetime: { people: 0, bytes: 0, seconds: 0 }, monthBytes: 0 };
+const none: StoredFigures = { today: { people: 0, bytes: 0, seconds: 0 }, lifetime: { people: 0, bytes: 0, seconds: 0 }, monthBytes: 0, countriesToday: [] };
 
 /** Whether `status` comes from a running engine (which reports its lifetime counts). */
 export function isLive(status: DonorStatus): boolean {
@@ -32,6 +33,7 @@ export function donorFigures(status: DonorStatus, stored: StoredFigures | undefi
     today: { people: status.peopleToday ?? 0, bytes: status.bytesToday, seconds: status.sharedSecondsToday ?? 0 },
     lifetime: { people: status.lifetime.people, bytes: status.lifetime.bytes, seconds: status.lifetime.sharedSeconds },
     monthBytes: status.bytesThisMonth,
+    countriesToday: status.countriesToday,
   };
 }
 

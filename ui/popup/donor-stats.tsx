@@ -13,11 +13,11 @@ import { formatSharedTime } from './shared-time.ts';
 /** The engine's figures (or the stored ones while it is not running); `settings` (when loaded) gives the caps. */
 export function DonorStats(props: { status: DonorStatus; stored: StoredFigures | undefined; settings: DonorSettings | undefined }): JSX.Element {
   const number = (value: number): string => new Intl.NumberFormat([uiLanguage()]).format(value);
+  const figures = () => donorFigures(props.status, props.stored);
   const countries = () => {
-    const names = countryNames(props.status.countriesToday, uiLanguage());
+    const names = countryNames(figures().countriesToday, uiLanguage());
     return names.length > 0 ? new Intl.ListFormat([uiLanguage()], { type: 'unit' }).format(names) : t('popup_countries_none');
   };
-  const figures = () => donorFigures(props.status, props.stored);
   const caps = () => (props.settings ? capProgress(props.settings, { bytesToday: figures().today.bytes, bytesThisMonth: figures().monthBytes }) : []);
   return (
     <>

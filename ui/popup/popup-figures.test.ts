@@ -38,7 +38,7 @@ describe('capProgress', () => {
 });
 
 describe('donorFigures', () => {
-  const stored = { today: { people: 2, bytes: 500, seconds: 600 }, lifetime: { people: 9, bytes: 9000, seconds: 7200 }, monthBytes: 4000 };
+  const stored = { today: { people: 2, bytes: 500, seconds: 600 }, lifetime: { people: 9, bytes: 9000, seconds: 7200 }, monthBytes: 4000, countriesToday: ['DE'] };
   const base = { state: 'off' as const, helpingNow: 0, bytesToday: 0, bytesThisMonth: 0, countriesToday: [], at: 0 };
 
   it("shows what the ledger holds while the engine is not running: in total never drops to zero because sharing is off", () => {
@@ -51,8 +51,8 @@ describe('donorFigures', () => {
   });
 
   it("shows the running engine's own figures, which are newer than what it has written", () => {
-    const live = { ...base, state: 'connected' as const, bytesToday: 700, bytesThisMonth: 4200, peopleToday: 3, sharedSecondsToday: 660, lifetime: { people: 10, bytes: 9200, sharedSeconds: 7260 } };
+    const live = { ...base, countriesToday: ['BR'], state: 'connected' as const, bytesToday: 700, bytesThisMonth: 4200, peopleToday: 3, sharedSecondsToday: 660, lifetime: { people: 10, bytes: 9200, sharedSeconds: 7260 } };
     expect(isLive(live)).toBe(true);
-    expect(donorFigures(live, stored)).toEqual({ today: { people: 3, bytes: 700, seconds: 660 }, lifetime: { people: 10, bytes: 9200, seconds: 7260 }, monthBytes: 4200 });
+    expect(donorFigures(live, stored)).toEqual({ today: { people: 3, bytes: 700, seconds: 660 }, lifetime: { people: 10, bytes: 9200, seconds: 7260 }, monthBytes: 4200, countriesToday: ['BR'] });
   });
 });
