@@ -12,12 +12,9 @@ import { offlineNoticeAfterMs, parseNoticeMemory, type NoticeKind } from './noti
 
 const memoryKey = 'noticeMemory';
 const noticeAlarm = 'porchlight-notice-check';
-/** The permission the options page asks for when the donor opts in. */
-export const notificationPermission = { permissions: ['notifications'] } as const;
-
-/** Whether the browser currently lets this extension show notifications. */
+/** Whether the browser currently lets this extension show notifications (the options page asks for it). */
 async function permitted(): Promise<boolean> {
-  return browser.permissions.contains({ ...notificationPermission, permissions: [...notificationPermission.permissions] }).catch(() => false);
+  return browser.permissions.contains({ permissions: ['notifications'] }).catch(() => false);
 }
 
 /** The largest icon the manifest names, for the notification. */
