@@ -119,6 +119,8 @@ export default defineConfig({
       'webRequest',
       ...(browser === 'firefox' ? ['dns'] : ['offscreen']),
     ],
+    // Asked for only when the donor turns notifications on in the options page (background/notifications.ts).
+    optional_permissions: ['notifications'],
     // Every http(s) site, for the exit's fetches and the webRequest listener that watches them; not
     // <all_urls>, which would add file:, ftp: and ws(s): that nothing here needs.
     host_permissions: ['http://*/*', 'https://*/*'],
