@@ -2,8 +2,9 @@
 // Persian (right to left), for the store listing (docs/store-listing.md names each picture) and for
 // review. Builds the test build the suites use, starts a signaling server and the test site, and a
 // donor and a journalist profile (tests/support/two-profiles.ts); writes
-// test-artifacts/screenshots/<locale>/<page>.png (git-ignored). Inside the loopback-only namespace.
-import { mkdir, stat } from 'node:fs/promises';
+// test-artifacts/screenshots/<locale>/<page>.png (git-ignored), and the five the stores take
+// framed at 1280x800 in <locale>/store/. Inside the loopback-only namespace.
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import type { ChannelDay, ChannelRecord } from '../offscreen/payments/payment-ledger.ts';
@@ -19,11 +20,15 @@ const outRoot = join('test-artifacts', 'screenshots');
 const locales = ['en', 'fa'] as const;
 /** Where the GeoIP stand-in puts every peer, so the pages show a real country. */
 const donorCountry = 'DE';
-const pageViewport = { width: 1280, height: 900 };
+const pageViewport = { width: 1280, height: 800 };
 /** Chromium's popup is as wide as the popup's own layout; a tab this wide shows it the same. */
 const popupViewport = { width: 400, height: 640 };
 /** A signaling address nothing listens on: the popup's "cannot reach the server" state. */
 const deadSignalingUrl = 'ws://127.0.0.1:9';
+/** The stores' screenshot size (Chrome Web Store: 1280x800 or 640x400; addons.mozilla.org takes it too). */
+const storeSize = { width: 1280, height: 800 };
+/** The pictures for the store listing, in the order the listing shows them. */
+const storeShots = ['popup-on', 'browse-page', 'earnings', 'welcome', 'popup-error'] as const;
 const mib = 1024 * 1024;
 const day = 24 * 60 * 60 * 1000;
 
@@ -71,6 +76,28 @@ async function shoot(page: Page, locale: Locale, name: string, selector?: string
   console.info(`wrote ${path}`);
 }
 
+/** Centres the picture `name` on a warm background at the stores' size: store/<n>-<name>.png. */
+async function frameForStore(ext: ExtensionBrowser, locale: Locale, name: string, index: number): Promise<void> {
+  const png = await readFile(join(outRoot, locale, `${name}.png`));
+  const path = join(outRoot, locale, 'store', `${index + 1}-${name}.png`);
+  // A page shot at the stores' size already is one (PNG width and height: IHDR, bytes 16-23).
+  if (png.readUInt32BE(16) === storeSize.width && png.readUInt32BE(20) === storeSize.height) {
+    await writeFile(path, png);
+    console.info(`wrote ${path}`);
+    return;
+  }
+  const page = await ext.browser.newPage();
+  await page.setViewport(storeSize);
+  await page.setContent(
+    `<!doctype html><html><body style="margin:0;height:${storeSize.height}px;display:grid;place-items:center;background:linear-gradient(160deg,#fff4d6,#f6c86b)">` +
+      `<img alt="" style="max-width:1200px;max-height:740px;border-radius:8px;box-shadow:0 8px 32px rgba(31,42,58,.35);background:#fff" src="data:image/png;base64,${png.toString('base64')}"></body></html>`,
+    { waitUntil: 'load' },
+  );
+  await page.screenshot({ path: path as `${string}.png` });
+  await page.close();
+  console.info(`wrote ${path}`);
+}
+
 async function openAt(ext: ExtensionBrowser, path: string, viewport: { width: number; height: number }): Promise<Page> {
   const page = await ext.browser.newPage();
   await page.setViewport(viewport);
@@ -80,7 +107,7 @@ async function openAt(ext: ExtensionBrowser, path: string, viewport: { width: nu
 }
 
 async function shootLocale(locale: Locale, extensionPath: string): Promise<void> {
-  await mkdir(join(outRoot, locale), { recursive: true });
+  await mkdir(join(outRoot, locale, 'store'), { recursive: true });
   const launch = { extraArgs: [`--lang=${locale}`], env: { LANGUAGE: locale } };
   const setup = await startTwoProfiles(`screenshots-${locale}`, donorCountry, launch);
   try {
@@ -136,6 +163,10 @@ async function shootLocale(locale: Locale, extensionPath: string): Promise<void>
     await popup.waitForSelector('#retry-now', { timeout: 15_000 });
     await shoot(popup, locale, 'popup-error', '.popup');
     await popup.close();
+
+    for (const [index, name] of storeShots.entries()) {
+      if (await stat(join(outRoot, locale, `${name}.png`)).then(() => true, () => false)) await frameForStore(journalist, locale, name, index);
+    }
   } finally {
     await setup.close();
   }
