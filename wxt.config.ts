@@ -137,8 +137,10 @@ export default defineConfig({
             gecko: {
               id: 'porchlight@porchlight.network',
               strict_min_version: '140.0',
-              // What leaves the browser (docs/permissions.md): pages a journalist opens go to a donor's
-              // browser, which fetches them; nothing goes to Porchlight itself.
+              // What leaves the browser (docs/permissions.md): the pages and addresses a journalist opens
+              // go to a donor's browser, which fetches them, inside the encrypted WebRTC data channel.
+              // The signaling server only introduces peers: it sees their IP addresses, countries, peer
+              // IDs and who is matched with whom, never the pages or addresses browsed.
               data_collection_permissions: { required: ['browsingActivity', 'websiteContent'] },
             },
             // Android reads the data-collection declaration from 142 on.

@@ -71,7 +71,13 @@ async function shoot(page: Page, locale: Locale, name: string, selector?: string
     if (overflow.scroll > overflow.client) console.warn(`${name}: ${selector} overflows its box (${overflow.scroll} px of content in ${overflow.client} px)`);
     await element.screenshot({ path: path as `${string}.png` });
   } else {
-    await page.screenshot({ path: path as `${string}.png`, fullPage: true });
+    // The whole page by growing the viewport to it: puppeteer's fullPage capture shifts a
+    // right-to-left page sideways, cutting off its start.
+    const viewport = page.viewport();
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    if (viewport && height > viewport.height) await page.setViewport({ ...viewport, height });
+    await page.screenshot({ path: path as `${string}.png` });
+    if (viewport && height > viewport.height) await page.setViewport(viewport);
   }
   console.info(`wrote ${path}`);
 }
