@@ -7,7 +7,7 @@ import { Wallet, getAddress, recoverAddress } from 'ethers';
 import { newChannelId } from '../protocol/channel-open.ts';
 import { creditsForBytes, decodeReceiptFrame, encodeReceiptFrame, microCreditsFromDecimal, receiptDigest, recoverReceiptSigner, signReceipt, type SignedReceipt } from '../protocol/receipt.ts';
 import { localReceiptDomain } from '../offscreen/payments/channel-payments.ts';
-import { receiptIntervalMs, receiptLifetimeSeconds } from '../offscreen/payments/client-payments.ts';
+import { receiptIntervalMs, receiptLifetimeSeconds, receiptWindowDivisor } from '../offscreen/payments/client-payments.ts';
 import { maxCreditWindowBytes } from '../offscreen/payments/credit-window.ts';
 import { makeReceiptVerifier, maxReceiptsPerSecond, type ChannelTerms, type ReceiptVerifier } from '../offscreen/payments/receipt-verifier.ts';
 import { megabyte, round, type BenchResult, type StandaloneBenchmark } from './context.ts';
@@ -18,8 +18,8 @@ const minReceipts = 200;
 const rounds = 4;
 /** Untimed passes over a few receipts first, so every loop runs optimized code when timed. */
 const warmupReceipts = 100;
-/** With its window at the cap, a client signs once per W/2 of frame bytes (client-payments.ts). */
-const bytesPerReceiptAtCap = maxCreditWindowBytes / 2;
+/** With its window at the cap, a client signs once per W/4 of frame bytes (client-payments.ts). */
+const bytesPerReceiptAtCap = maxCreditWindowBytes / receiptWindowDivisor;
 /**
  * A stated reference relay throughput, MB/s (800 Mbit/s): above what one link relays on the
  * bench machines, so the share it gives is an upper bound there and comparable across machines.

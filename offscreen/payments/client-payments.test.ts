@@ -5,7 +5,7 @@ import { decodeFrame, encodeData, encodeFrame, type Frame, type OpaqueFrame } fr
 import { unknownCountry } from '../../protocol/signaling-messages.ts';
 import { creditsForBytes, decodeReceiptFrame, encodeReceiptFrame, parseSignedReceipt, recoverReceiptSigner, type SignedReceipt } from '../../protocol/receipt.ts';
 import type { Payments } from './channel-payments.ts';
-import { createClientPayments, receiptIntervalMs, receiptLifetimeSeconds, type ClientPaymentOptions } from './client-payments.ts';
+import { createClientPayments, receiptIntervalMs, receiptLifetimeSeconds, receiptWindowDivisor, type ClientPaymentOptions } from './client-payments.ts';
 import { grownWindow, initialCreditWindowBytes, maxCreditWindowBytes } from './credit-window.ts';
 import { MiB, connect, donorPaymentsFor, download, listingPrice, makeLedger, makeParty, settle, slowLedger, testDomain, until, type Link, type Party } from './payment-channel.fixture.ts';
 import type { ChannelRecord, PaymentLedger } from './payment-ledger.ts';
@@ -78,32 +78,33 @@ function pair(overrides: Partial<ClientPaymentOptions> = {}, donor = makeParty()
 const paidInFull = (link: Link) => (): boolean => link.donorChannel.counts().sentBytes > 0 && link.donorChannel.counts().receiptBytes === link.donorChannel.counts().sentBytes;
 
 describe('client payments: when receipts are signed', () => {
-  it('signs as soon as W/2 bytes are unacknowledged, growing with the window, and the tail after 2 s', async () => {
+  it('signs as soon as W/4 bytes are unacknowledged, growing with the window, and the tail after 2 s', async () => {
     const p = pair();
     const link = await p.link();
     const start = Date.now();
-    const body = download(link.client, 8 * MiB);
+    // Enough for W to reach its cap on receipts due by bytes alone (13 of them, about 8 MiB).
+    const body = download(link.client, 12 * MiB);
     await until(() => body.done, 'the download');
     expect(Date.now() - start).toBeLessThan(receiptIntervalMs);
     const beforeTimer = p.sent.length;
     await until(paidInFull(link), 'the tail receipt', receiptIntervalMs + 100);
 
-    // Before the timer could fire, every receipt was due to the W/2 rule: each covers at least half
-    // the window the previous one left (and at most the window: the donor sends no more).
+    // Before the timer could fire, every receipt was due to the W/4 rule: each covers at least a quarter
+    // of the window the previous one left (and at most the window: the donor sends no more).
     expect(beforeTimer).toBe(p.sent.length - 1);
     let window = initialCreditWindowBytes;
     let acknowledged = 0;
     for (const record of p.sent.slice(0, -1)) {
-      expect(record.cumBytes - acknowledged).toBeGreaterThanOrEqual(window / 2);
+      expect(record.cumBytes - acknowledged).toBeGreaterThanOrEqual(window / receiptWindowDivisor);
       expect(record.cumBytes - acknowledged).toBeLessThanOrEqual(window);
       window = grownWindow(window);
       expect(record.windowBytes).toBe(window);
       acknowledged = record.cumBytes;
     }
     expect(window).toBe(maxCreditWindowBytes);
-    // The tail, below W/2, went out on the timer.
+    // The tail, below W/4, went out on the timer.
     const tail = p.sent.at(-1)!;
-    expect(tail.cumBytes - acknowledged).toBeLessThan(window / 2);
+    expect(tail.cumBytes - acknowledged).toBeLessThan(window / receiptWindowDivisor);
     expect(tail.cumBytes).toBe(link.clientChannel.counts().receivedBytes);
     expect(link.donorSawAt.at(-1)! - start).toBeGreaterThanOrEqual(receiptIntervalMs);
     link.client.close();
@@ -116,9 +117,9 @@ describe('client payments: when receipts are signed', () => {
     download(link.client, 0);
     await until(() => link.clientChannel.counts().receivedBytes > 0, 'the response head', 1_000, 1);
     const firstByteAt = Date.now();
-    // 4 KiB every 100 ms for 10 s: 80 KiB per 2 s, below W/2, so only the timer signs.
+    // 3 KiB every 100 ms for 10 s: 60 KiB per 2 s, below W/4, so only the timer signs.
     for (let i = 0; i < 100; i++) {
-      void held.streams[0]!.write(new Uint8Array(4096));
+      void held.streams[0]!.write(new Uint8Array(3072));
       await vi.advanceTimersByTimeAsync(100);
     }
     await until(paidInFull(link), 'the last receipt', receiptIntervalMs + 100);
@@ -270,14 +271,14 @@ describe('client payments: the channel open', () => {
 });
 
 describe('client payments: when a link ends', () => {
-  /** A link on which 100 000 bytes arrived, too few and too recent for a receipt to be due. */
+  /** A link on which 50 000 bytes arrived, too few (below W/4) and too recent for a receipt to be due. */
   async function unreceipted(p: Pair) {
     const held = heldBodies();
     const link = await p.link({ onRequest: held.onRequest });
     download(link.client, 0);
     await until(() => held.streams.length === 1, 'the request to reach the donor', 1_000, 1);
-    void held.streams[0]!.write(new Uint8Array(100_000));
-    await until(() => link.clientChannel.counts().receivedBytes > 100_000 && link.clientChannel.counts().receivedBytes === link.donorChannel.counts().sentBytes, 'the bytes to arrive', 1_000, 1);
+    void held.streams[0]!.write(new Uint8Array(50_000));
+    await until(() => link.clientChannel.counts().receivedBytes > 50_000 && link.clientChannel.counts().receivedBytes === link.donorChannel.counts().sentBytes, 'the bytes to arrive', 1_000, 1);
     expect(link.clientChannel.counts().receiptBytes).toBe(0);
     return { link, channelId: link.clientChannel.counts().channelId!, received: link.clientChannel.counts().receivedBytes };
   }

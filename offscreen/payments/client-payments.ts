@@ -1,6 +1,6 @@
 // The client's side of payment channels: opens (or resumes) a channel with the donor's listed
 // price in a signed CHANNEL_OPEN, counts the stream-frame bytes it sends and the ones its tunnel
-// accepted, and signs a cumulative receipt for both at least every W/2 bytes and every 2 s while
+// accepted, and signs a cumulative receipt for both at least every W/4 bytes and every 2 s while
 // data flows. Each receipt is
 // stored before it is sent, so the client never acknowledges more than its ledger remembers and
 // a resumed channel continues from there. Spec: docs/receipts.md.
@@ -15,6 +15,12 @@ import type { Tunnel } from '../tunnel/tunnel.ts';
 
 /** A receipt is signed at least this often while unacknowledged bytes wait. */
 export const receiptIntervalMs = 2_000;
+/**
+ * A receipt is signed once W / this many bytes are unacknowledged. Not W/2: the receipt must reach
+ * the donor, verified and stored, before the bytes already on their way (its send buffer, the data
+ * channel) and those it sends meanwhile use up the rest of W, or it holds frames back.
+ */
+export const receiptWindowDivisor = 4;
 /** How long a receipt stays settleable: the donor has this long to settle it on chain. */
 export const receiptLifetimeSeconds = 30 * 24 * 3600;
 
@@ -128,7 +134,7 @@ function clientChannel(options: ClientPaymentOptions, client: string, context: P
 
   function schedule(): void {
     if (!channel || metered() <= signedBytes) return;
-    if (metered() - signedBytes >= windowBytes / 2) {
+    if (metered() - signedBytes >= windowBytes / receiptWindowDivisor) {
       clearTimeout(timer);
       timer = undefined;
       void sendReceipt().catch(() => tunnel?.close(ErrorCode.INTERNAL_ERROR, 'Could not sign or store a receipt.'));

@@ -21,11 +21,11 @@ describe('credit window', () => {
     expect(() => w.onSent(57 * KiB)).toThrow(RangeError);
   });
 
-  it('grows ×4/3 per honored receipt up to 4 MiB', () => {
+  it('grows ×4/3 per honored receipt up to 8 MiB', () => {
     const sizes = [initialCreditWindowBytes];
     while (sizes.at(-1)! < maxCreditWindowBytes) sizes.push(grownWindow(sizes.at(-1)!));
-    // 256 KiB × (4/3)^10 ≈ 4.5 MiB: the 10th growth hits the cap.
-    expect(sizes).toHaveLength(11);
+    // 256 KiB × (4/3)^12 ≈ 7.9 MiB: the 13th growth hits the cap.
+    expect(sizes).toHaveLength(14);
     expect(sizes[1]).toBe(349_525);
     expect(sizes.at(-1)).toBe(maxCreditWindowBytes);
     expect(grownWindow(maxCreditWindowBytes)).toBe(maxCreditWindowBytes);

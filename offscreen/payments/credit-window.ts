@@ -4,8 +4,14 @@
 
 /** W when a channel opens. */
 export const initialCreditWindowBytes = 256 * 1024;
-/** W never grows past this. */
-export const maxCreditWindowBytes = 4 * 1024 * 1024;
+/**
+ * W never grows past this: the most a client may owe. W must also hold a receipt's round trip: the
+ * client signs every W/4 (receiptWindowDivisor, client-payments.ts), and until that receipt is
+ * stored on both sides (two durable IndexedDB writes, 30–50 ms each) and verified, the donor sends
+ * on from what is left, with up to ~1.5 MiB more in its send buffer and the data channel. At 4 MiB
+ * with a receipt every W/2 the window ran dry at receipts (docs/receipts.md, "Credit window").
+ */
+export const maxCreditWindowBytes = 8 * 1024 * 1024;
 /** W grows by this factor (4/3) per honored receipt. */
 export const creditWindowGrowthNumerator = 4;
 export const creditWindowGrowthDenominator = 3;

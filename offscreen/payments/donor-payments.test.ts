@@ -148,21 +148,21 @@ async function closedWith(tunnel: Tunnel): Promise<TunnelError> {
 }
 
 describe('donor payments: an honest client', () => {
-  it('is served 8 MiB, pays for every byte exactly, and grows the window to its cap', async () => {
+  it('is served 12 MiB, pays for every byte exactly, and grows the window to its cap', async () => {
     const donor = makeParty();
     const client = makeParty();
     const { payments, events } = donorPaymentsFor(donor);
     const receiptsSent: number[] = [];
     const clientPayments = createClientPayments({ wallet: client.wallet, domain: testDomain, ledger: client.ledger, onReceiptSent: (c) => receiptsSent.push(c.cumBytes) });
     const link = await connect({ donor, client, donorPayments: payments, clientPayments });
-    const body = download(link.client, 8 * MiB);
+    const body = download(link.client, 12 * MiB);
     await until(() => body.done, 'the download');
-    expect(body.received).toBe(8 * MiB);
-    // The tail below W/2 is paid by the 2 s timer.
+    expect(body.received).toBe(12 * MiB);
+    // The tail below W/4 is paid by the 2 s timer.
     await until(() => link.donorChannel.counts().receiptBytes === link.donorChannel.counts().sentBytes, 'the last receipt', 3_000);
 
     const counts = link.donorChannel.counts();
-    expect(counts.sentBytes).toBeGreaterThan(8 * MiB); // frame headers and the response head are paid too
+    expect(counts.sentBytes).toBeGreaterThan(12 * MiB); // frame headers and the response head are paid too
     expect(link.clientChannel.counts()).toMatchObject({ receivedBytes: counts.sentBytes, receiptBytes: counts.sentBytes, windowBytes: maxCreditWindowBytes });
     expect(counts.windowBytes).toBe(maxCreditWindowBytes);
     const stored = await donor.ledger.channel(counts.channelId!);
@@ -172,15 +172,15 @@ describe('donor payments: an honest client', () => {
     const days = await donor.ledger.days('donor');
     expect(days.reduce((sum, d) => sum + d.bytes, 0)).toBe(counts.sentBytes);
 
-    // One receipt per W/2 while W grows to 4 MiB (10 receipts, 6.4 MiB), then per 2 MiB, then the timer's tail.
-    expect(receiptsSent.length).toBeGreaterThanOrEqual(11);
-    expect(receiptsSent.length).toBeLessThanOrEqual(13);
+    // One receipt per W/4 while W grows to 8 MiB (13 receipts, about 8 MiB), then per 2 MiB, then the timer's tail.
+    expect(receiptsSent.length).toBeGreaterThanOrEqual(15);
+    expect(receiptsSent.length).toBeLessThanOrEqual(17);
     expect(events.stored.map((c) => c.cumBytes)).toEqual(receiptsSent);
     expect(events.refusals).toEqual([]);
     const receiptFrames = link.donorSaw.filter((f) => f.type === FrameType.RECEIPT);
     expect(receiptFrames).toHaveLength(receiptsSent.length);
     const paymentOverhead = receiptFrames.length * (frameHeaderBytes + receiptFrameBytes);
-    expect(paymentOverhead / (8 * MiB)).toBeLessThanOrEqual(0.001);
+    expect(paymentOverhead / (12 * MiB)).toBeLessThanOrEqual(0.001);
     link.client.close();
   });
 

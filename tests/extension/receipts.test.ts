@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { frameHeaderBytes, maxDataPayloadBytes } from '../../protocol/frame-types.ts';
 import { parseSignedReceipt, recoverReceiptSigner } from '../../protocol/receipt.ts';
 import { localReceiptDomain } from '../../offscreen/payments/channel-payments.ts';
+import { maxCreditWindowBytes } from '../../offscreen/payments/credit-window.ts';
 import { meteredSliceBytes } from '../../offscreen/exit/exit-body.ts';
 import { defaultTunnelLimits } from '../../offscreen/tunnel/tunnel.ts';
 import { catchDownloads, type DownloadCatcher } from '../support/downloads.ts';
@@ -105,7 +106,7 @@ describe('receipts between two Chromium profiles', () => {
     expect(await clientPage.$eval('#payment-address', (el) => el.textContent ?? '')).toContain(donorChannel.client);
     const donorOptions = await donor.openPage('options.html');
     expect(await donorOptions.$eval('#payment-address', (el) => el.textContent ?? '')).toContain(donorChannel.exit);
-    expect(donorChannel.windowBytes).toBe(4 * mebibyte);
+    expect(donorChannel.windowBytes).toBe(maxCreditWindowBytes);
     await Promise.all([clientPage.close(), donorOptions.close()]);
     await downloads.close();
   }, 300_000);
@@ -137,7 +138,7 @@ describe('receipts between two Chromium profiles', () => {
     // The client never signed less than the donor holds, and never more than one window beyond it.
     const client = (await readChannels(browse)).find((c) => c.channelId === channelId);
     expect(client!.cumBytes).toBeGreaterThanOrEqual(after!.cumBytes);
-    expect(client!.cumBytes - after!.cumBytes).toBeLessThanOrEqual(4 * mebibyte);
+    expect(client!.cumBytes - after!.cumBytes).toBeLessThanOrEqual(maxCreditWindowBytes);
     console.info(`acknowledged before the kill ${acknowledged!.cumBytes} B; held after ${after!.cumBytes} B; client signed ${client!.cumBytes} B; status ${JSON.stringify(await readDonorStatus(donor))}`);
     await downloads.close();
   }, recoveryTimeoutMs * 2 + 120_000);
