@@ -28,6 +28,10 @@ export interface ChannelCounts {
   heldMs?: number;
   /** CPU time (ms) spent on receipts: the donor verifying them, the client signing them. */
   receiptCpuMs?: number;
+  /** Donor: RECEIPT frames that arrived, valid or not. */
+  receiptFrames?: number;
+  /** Donor: ms from a receipt's verification to its durable store (the wait before W grows), in total. */
+  receiptStoreMs?: number;
 }
 
 /** One link's payment side. */

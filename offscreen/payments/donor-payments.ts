@@ -98,6 +98,8 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
   let holds = 0;
   let heldMs = 0;
   let receiptCpuMs = 0;
+  let receiptFrames = 0;
+  let receiptStoreMs = 0;
   let heldSince: number | undefined;
 
   const wake = (): void => {
@@ -263,8 +265,10 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
     const grown = grownWindow(window.windowBytes());
     // Stored durably before the window grows: an acknowledged receipt is never lost.
     let record: ChannelRecord;
+    const storeStart = now();
     try {
       record = await options.ledger.recordReceipt(signed, grown, window.sentBytes());
+      receiptStoreMs += now() - storeStart;
     } catch (error) {
       if (!(error instanceof PaymentLedgerError)) throw error;
       // The ledger holds a newer receipt than the verifier knew of (see below), and this one would settle less.
@@ -339,6 +343,7 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
         opening = true;
         enqueue(() => acceptOpen(frame.payload));
       } else if (frame.type === FrameType.RECEIPT) {
+        receiptFrames++;
         enqueue(() => acceptReceipt(frame.payload));
       }
     },
@@ -369,6 +374,8 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
         holds,
         heldMs,
         receiptCpuMs,
+        receiptFrames,
+        receiptStoreMs,
       };
     },
   };
