@@ -5,8 +5,11 @@
 import { createIdentity } from '../../protocol/identity.ts';
 import { startClient, type Client } from '../../offscreen/peers/client.ts';
 import { startDonor, type Donor } from '../../offscreen/peers/donor.ts';
-import type { ChannelCounts, ChannelPayments } from '../../offscreen/payments/channel-payments.ts';
+import type { ChannelCounts, ChannelPayments, Payments } from '../../offscreen/payments/channel-payments.ts';
+import { createClientPayments } from '../../offscreen/payments/client-payments.ts';
 import { testClientPayment, testDonorPayment, unmeteredPayments } from './payment-setup.ts';
+import { initialCreditWindowBytes } from '../../offscreen/payments/credit-window.ts';
+import { openPaymentLedger, type ChannelRecord, type PaymentLedger } from '../../offscreen/payments/payment-ledger.ts';
 import { createExit, type Exit, type ExitStats } from '../../offscreen/exit/exit.ts';
 import { type ExitFetch } from '../../offscreen/exit/exit-fetch.ts';
 import { createExitPolicy } from '../../offscreen/exit/policy/exit-policy.ts';
@@ -71,6 +74,20 @@ export interface DonorPageStats {
   channels: ChannelCounts[];
 }
 
+/**
+ * One receipt as a page saw it: the client when it had stored and sent it, the donor when it had
+ * verified and stored it (epoch ms, comparable across the two browser processes).
+ */
+export interface ReceiptEvent {
+  at: number;
+  channelId: string;
+  cumBytes: number;
+  /** W after this receipt. */
+  windowBytes: number;
+  /** Donor: room left in the window (W − unpaid) when the receipt was verified; 0 means frames were being held for it. */
+  roomBytes?: number;
+}
+
 /** When the exit called fetch for `url`, and when the site's headers came back (epoch ms, sub-ms precision). */
 export interface ExitTiming {
   url: string;
@@ -78,17 +95,25 @@ export interface ExitTiming {
   headersAt: number;
 }
 
+/**
+ * Where a peer page keeps its payment ledger: in memory (default), or in the page's IndexedDB with
+ * the extension's durable writes (`openPaymentLedger`), for what an honest user pays per receipt.
+ */
+export type PageLedger = 'memory' | 'indexeddb';
+
 export interface DonorPageOptions {
   maxSessions?: number;
   tunnelLimits?: Partial<TunnelLimits>;
   /** false: the unmetered baseline (no channel, no receipts); default true. */
   receipts?: boolean;
+  ledger?: PageLedger;
 }
 
 export interface ClientPageOptions {
   tunnelLimits?: Partial<TunnelLimits>;
   /** false: the unmetered baseline (no channel, no receipts); default true. */
   receipts?: boolean;
+  ledger?: PageLedger;
 }
 
 export interface PorchlightPage {
@@ -101,8 +126,12 @@ export interface PorchlightPage {
   fetchBatch(urls: string[], via?: FetchVia): Promise<BatchEntry[]>;
   fetchFailure(url: string): Promise<FetchFailure | { ok: true; status: number }>;
   donorStats(): DonorPageStats;
+  /** The client's newest link's payment channel as it counts it (zeros before one). */
+  clientCounts(): ChannelCounts;
   /** The exit's most recent fetches with timestamps (for latency breakdowns). */
   exitTimings(): ExitTiming[];
+  /** The most recent receipts this page sent (client) or stored (donor). */
+  receiptEvents(): ReceiptEvent[];
   /** Raw data channel baseline, offering side (the donor page): returns the complete offer SDP. */
   rawOffer(): Promise<string>;
   /** Raw data channel baseline, answering side (the client page): returns the complete answer SDP. */
@@ -141,9 +170,37 @@ let exit: Exit | undefined;
 let client: Client | undefined;
 const donorTunnels: Tunnel[] = [];
 const donorChannels: ChannelPayments[] = [];
+const clientChannels: ChannelPayments[] = [];
 let rawPc: RTCPeerConnection | undefined;
 let rawChannel: RTCDataChannel | undefined;
 let rawOpen: Promise<RTCDataChannel> | undefined;
+const openLedgers: PaymentLedger[] = [];
+const maxReceiptEvents = 4096;
+const receiptEvents: ReceiptEvent[] = [];
+
+function noteReceipt(event: ReceiptEvent): void {
+  receiptEvents.push(event);
+  if (receiptEvents.length > maxReceiptEvents) receiptEvents.shift();
+}
+
+/** The donor's receipt log: each stored receipt with the room its window had left when it was verified. */
+function donorReceiptLog(): (record: ChannelRecord) => void {
+  const previous = new Map<string, { cumBytes: number; windowBytes: number }>();
+  return (record) => {
+    const before = previous.get(record.channelId) ?? { cumBytes: 0, windowBytes: initialCreditWindowBytes };
+    previous.set(record.channelId, { cumBytes: record.cumBytes, windowBytes: record.windowBytes });
+    // record.sentBytes: what the donor had sent when it verified the receipt, so unpaid then is that minus the previous receipt.
+    noteReceipt({ at: epochNow(), channelId: record.channelId, cumBytes: record.cumBytes, windowBytes: record.windowBytes, roomBytes: before.windowBytes - (record.sentBytes - before.cumBytes) });
+  };
+}
+
+/** The ledger a page's payment side gets: undefined keeps payment-setup.ts's in-memory one. */
+async function pageLedger(kind: PageLedger | undefined): Promise<{ ledger: PaymentLedger } | undefined> {
+  if (kind !== 'indexeddb') return undefined;
+  const ledger = await openPaymentLedger({ initialWindowBytes: initialCreditWindowBytes });
+  openLedgers.push(ledger);
+  return { ledger };
+}
 
 function fetchFor(via: FetchVia): (url: string, init?: RequestInit) => Promise<Response> {
   if (via === 'direct') return (url, init) => fetch(url, { cache: 'no-store', ...init });
@@ -273,7 +330,7 @@ const porchlight: PorchlightPage = {
       listing: { tierMbps: 100, maxSessions: options.maxSessions ?? 4, pricePerMiB: '0.001' },
       policyDigest: policy.digest(),
       tunnelLimits: options.tunnelLimits,
-      payment: options.receipts === false ? unmeteredPayments() : testDonorPayment(),
+      payment: options.receipts === false ? unmeteredPayments() : testDonorPayment({ ...(await pageLedger(options.ledger)), onReceiptStored: donorReceiptLog() }),
       onSession: (session) => {
         donorTunnels.push(session.tunnel);
         donorChannels.push(session.payments);
@@ -283,7 +340,24 @@ const porchlight: PorchlightPage = {
   },
 
   async startClient(signalingUrl, options = {}) {
-    client = await startClient({ signalingUrl, identity: createIdentity(), tunnelLimits: options.tunnelLimits, payment: options.receipts === false ? unmeteredPayments() : testClientPayment() });
+    const payment =
+      options.receipts === false
+        ? unmeteredPayments()
+        : createClientPayments(
+            testClientPayment({
+              ...(await pageLedger(options.ledger)),
+              onReceiptSent: (record) => noteReceipt({ at: epochNow(), channelId: record.channelId, cumBytes: record.cumBytes, windowBytes: record.windowBytes }),
+            }),
+          );
+    const payments: Payments = {
+      binding: (identity) => payment.binding(identity),
+      forSession(context) {
+        const channel = payment.forSession(context);
+        clientChannels.push(channel);
+        return channel;
+      },
+    };
+    client = await startClient({ signalingUrl, identity: createIdentity(), tunnelLimits: options.tunnelLimits, payment: payments });
     return { peerId: client.peerId };
   },
 
@@ -344,6 +418,14 @@ const porchlight: PorchlightPage = {
 
   exitTimings() {
     return [...exitTimings];
+  },
+
+  clientCounts() {
+    return clientChannels.at(-1)?.counts() ?? { sentBytes: 0, receivedBytes: 0, receiptBytes: 0, windowBytes: 0 };
+  },
+
+  receiptEvents() {
+    return [...receiptEvents];
   },
 
   donorStats() {
@@ -421,6 +503,8 @@ const porchlight: PorchlightPage = {
     exit?.close();
     rawChannel?.close();
     rawPc?.close();
+    // A link's last receipt may still be on its way to the ledger; a closed database fails it, as a killed document would.
+    for (const ledger of openLedgers.splice(0)) ledger.close();
     client = donor = exit = rawPc = rawChannel = rawOpen = undefined;
   },
 };
