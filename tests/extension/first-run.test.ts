@@ -48,6 +48,12 @@ describe('first run', () => {
   });
 
   it('its switch turns sharing on', async () => {
+    // The tab opened by itself behind the test's; and the status line below the switch must have
+    // loaded, or the page may still move under the click.
+    await page.bringToFront();
+    // Tall enough that the switch is on screen: no scroll between finding it and clicking it.
+    await page.setViewport({ width: 1280, height: 1400 });
+    await page.waitForSelector('.share-status[data-tone]');
     await page.click('#share-switch');
     await page.waitForFunction(async () => ((await chrome.storage.local.get('settings')).settings as { sharing?: boolean } | undefined)?.sharing === true, { timeout: 10_000 });
     expect(await page.$eval('#share-switch', (input) => (input as HTMLInputElement).checked)).toBe(true);
