@@ -25,7 +25,7 @@ export interface BodyMetering {
 }
 
 /** Whether `response` to a `method` request carries a body the exit forwards. */
-export function forwardsBody(response: ExitFetchResponse, method: string): boolean {
+export function forwardsBody(response: ExitFetchResponse, method: string): response is ExitFetchResponse & { readonly body: NonNullable<ExitFetchResponse['body']> } {
   return response.body !== null && method !== 'HEAD' && !nullBodyStatuses.includes(response.status);
 }
 

@@ -151,7 +151,7 @@ export function createExit(options: ExitOptions): Exit {
       const { response } = fetched;
       stream.respond(await responseHeadFor(fetched));
       responded = true;
-      if (response.body === null || !forwardsBody(response, head.method)) {
+      if (!forwardsBody(response, head.method)) {
         await discardBody(response);
       } else {
         // A write that waits this long means the client's reader has stopped: it may not hold the slot.
