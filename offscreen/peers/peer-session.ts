@@ -15,7 +15,7 @@ import { newSignalSession, type SignalingClient } from './signaling-client.ts';
 import { paidRequests, type ChannelPayments, type Payments } from '../payments/channel-payments.ts';
 import { createTunnel, type IncomingStream, type RequestHead, type Tunnel, type TunnelLimits } from '../tunnel/tunnel.ts';
 
-/** ICE and DTLS must finish within this, or the attempt fails with a clear error. */
+/** ICE and DTLS must finish within this (over every attempt of a dial), or it fails with a clear error. */
 export const connectTimeoutMs = 20_000;
 /** The peer's HELLO must arrive this soon after the channel opens. */
 export const helloTimeoutMs = 5_000;
@@ -147,14 +147,20 @@ export interface DialedTransport {
  * @throws {PeerSessionError} when the connection fails or the donor refuses.
  */
 export async function dialTransport(donorPeerId: string, options: SessionOptions): Promise<DialedTransport> {
+  const deadline = Date.now() + (options.connectTimeoutMs ?? connectTimeoutMs);
   for (let attempt = 1; ; attempt++) {
+    const remainingMs = deadline - Date.now();
     try {
-      return await dialOnce(donorPeerId, options);
+      return await dialOnce(donorPeerId, options, Math.min(remainingMs, dialAttemptTimeoutMs));
     } catch (error) {
-      // A connection that fails outright (not a timeout, not a refusal) is worth another try:
-      // setup can lose a race (node-datachannel sometimes applies an answer's candidates before
-      // its ICE transport exists, about one dial in five on loopback), and the donor is still there.
-      if (!(error instanceof PeerSessionError) || error.reason !== 'connection-failed' || attempt >= maxDialAttempts) throw error;
+      if (!(error instanceof PeerSessionError) || attempt >= maxDialAttempts) throw error;
+      // A connection that fails outright (not a refusal) is worth another try: setup can lose a
+      // race (node-datachannel sometimes applies an answer's candidates before its ICE transport
+      // exists, about one dial in five on loopback), and the donor is still there. So is one whose
+      // ICE stalls: a fresh connection usually opens at once, so a stalled attempt is given up
+      // after dialAttemptTimeoutMs while the overall connect budget still has room for another.
+      const retry = error.reason === 'connection-failed' || (error.reason === 'timeout' && deadline - Date.now() >= minRetryBudgetMs);
+      if (!retry) throw error;
     }
   }
 }
@@ -164,8 +170,12 @@ export async function dialTransport(donorPeerId: string, options: SessionOptions
  * milliseconds, so trying again is cheap; under CPU load node-datachannel's race above can repeat.
  */
 export const maxDialAttempts = 5;
+/** One attempt's share of {@link connectTimeoutMs}: ICE that has not connected by then starts over. */
+export const dialAttemptTimeoutMs = 10_000;
+/** A stalled attempt is retried only when at least this much of the connect budget is left. */
+const minRetryBudgetMs = 3_000;
 
-async function dialOnce(donorPeerId: string, options: SessionOptions): Promise<DialedTransport> {
+async function dialOnce(donorPeerId: string, options: SessionOptions, timeoutMs: number): Promise<DialedTransport> {
   const { signaling } = options;
   const session = newSignalSession();
   const localNonce = randomBytes(helloNonceBytes);
@@ -196,7 +206,7 @@ async function dialOnce(donorPeerId: string, options: SessionOptions): Promise<D
     }
   });
   try {
-    const transport = await withTimeout(Promise.race([link.connected, refused]), options.connectTimeoutMs ?? connectTimeoutMs, 'Could not open a connection to the donor in time.');
+    const transport = await withTimeout(Promise.race([link.connected, refused]), timeoutMs, 'Could not open a connection to the donor in time.');
     if (!remoteNonce) throw new PeerSessionError('hello-failed', 'The donor never sent its session nonce.');
     const context: HelloContext = { role: 'client', localFingerprint: link.localFingerprint(), remoteFingerprint: link.remoteFingerprint(), localNonce, remoteNonce, payment };
     return { transport, context };

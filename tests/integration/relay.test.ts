@@ -8,7 +8,7 @@ import { decodeFrame, encodeData, encodeFrame } from '../../protocol/frames.ts';
 import { createHello } from '../../protocol/hello.ts';
 import { createIdentity } from '../../protocol/identity.ts';
 import { connectSignaling, newSignalSession, type WebSocketConstructor } from '../../offscreen/peers/signaling-client.ts';
-import { dialPeer, dialTransport, type EstablishedSession } from '../../offscreen/peers/peer-session.ts';
+import { dialAttemptTimeoutMs, dialPeer, dialTransport, type EstablishedSession } from '../../offscreen/peers/peer-session.ts';
 import { TunnelFetchError } from '../../offscreen/tunnel/tunnel-fetch.ts';
 import type { FrameTransport } from '../../offscreen/tunnel/frame-transport.ts';
 import { createSignalingServer, type SignalingServer } from '../../signaling/server.ts';
@@ -239,6 +239,51 @@ describe('relay over WebRTC', () => {
       const client = await startNodeClient(signaling.url);
       expect(await (await client.fetch(origin.url('/'))).text()).toBe(originPageHtml);
       client.close();
+    }, 30_000);
+  });
+
+  describe('a connection attempt that stalls', () => {
+    it('is started over, and the second attempt connects', async () => {
+      const identity = createIdentity();
+      const sig = await connectSignaling({ url: signaling.url, identity, WebSocketImpl: NodeWebSocket });
+      // Everything of the first attempt is lost on the way (as when ICE stalls or a signal is
+      // dropped): the donor never hears of it, so only starting over can connect.
+      let firstSession: string | undefined;
+      const lossy = {
+        ...sig,
+        sendSignal: (to: string, signal: Parameters<typeof sig.sendSignal>[1]) => {
+          firstSession ??= signal.session;
+          if (signal.session !== firstSession) sig.sendSignal(to, signal);
+        },
+      };
+      const started = Date.now();
+      try {
+        const dialed = await dialTransport(donor.donor.peerId, { identity, signaling: lossy, rtcConfig: loopbackRtcConfig, payments: createClientPayments(testClientPayment()) });
+        expect(Date.now() - started).toBeGreaterThanOrEqual(dialAttemptTimeoutMs);
+        dialed.transport.close();
+      } finally {
+        sig.close();
+      }
+    }, 40_000);
+
+    it('fails with a clear timeout when the donor never answers, and says goodbye', async () => {
+      const [identity, silent] = [createIdentity(), createIdentity()];
+      const [sig, silentSig] = await Promise.all([
+        connectSignaling({ url: signaling.url, identity, WebSocketImpl: NodeWebSocket }),
+        connectSignaling({ url: signaling.url, identity: silent, WebSocketImpl: NodeWebSocket }),
+      ]);
+      const heard: string[] = [];
+      silentSig.onSignal((_from, body) => heard.push(body.kind));
+      try {
+        const dial = dialTransport(silent.peerId, { identity, signaling: sig, rtcConfig: loopbackRtcConfig, payments: createClientPayments(testClientPayment()), connectTimeoutMs: 4_000 });
+        await expect(dial).rejects.toMatchObject({ reason: 'timeout', message: 'Could not open a connection to the donor in time.' });
+        // One attempt fits the budget; the silent peer is told the attempt is over.
+        await expect.poll(() => heard.filter((kind) => kind === 'offer').length).toBe(1);
+        await expect.poll(() => heard.at(-1)).toBe('bye');
+      } finally {
+        sig.close();
+        silentSig.close();
+      }
     }, 30_000);
   });
 
