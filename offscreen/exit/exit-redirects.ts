@@ -5,7 +5,7 @@ import { ErrorCode } from '../../protocol/frame-types.ts';
 import type { ExitPolicy } from './policy/exit-policy.ts';
 import { redirectStatuses } from './policy/redirect-statuses.ts';
 import { discardBody, exitFetchInit, type ExitFetch, type ExitFetchResponse, type UpstreamRequest } from './exit-fetch.ts';
-import { ExitRefusal, exitResetReasons } from './exit-refusal.ts';
+import { ExitRefusal, exitResetReasons, policyRefusal } from './exit-refusal.ts';
 
 // Dropped when a redirect turns a request into a bodiless GET (Fetch standard, "request-body-header name").
 const requestBodyHeaders: readonly string[] = ['content-encoding', 'content-language', 'content-location', 'content-type'];
@@ -26,13 +26,16 @@ export interface RedirectFollower {
 
 /**
  * Fetches `start`, then each redirect's target the policy allows, until a response that is not a redirect.
- * @throws {ExitRefusal} POLICY_DENIED for a hop the policy refuses, UPSTREAM_FAILED for too many hops
- *   or a redirect whose target nobody could read (an opaque redirect).
+ * @throws {ExitRefusal} POLICY_DENIED for a hop the policy refuses, UPSTREAM_FAILED for too many hops,
+ *   a hop back to an address already fetched (a loop), or a redirect whose target nobody could read.
  */
 export async function fetchFollowingRedirects({ fetch, policy, maxRedirects }: RedirectFollower, start: URL, first: UpstreamRequest, signal: AbortSignal): Promise<Fetched> {
   let url = start;
   let request = first;
+  // Addresses fetched with each method: the same request again can only end the same way.
+  const seen = new Set<string>();
   for (let hops = 0; ; hops++) {
+    seen.add(`${request.method} ${url.href}`);
     const response = await fetch(url.href, exitFetchInit(request, signal));
     if (response.status === 0) {
       // An opaque redirect nothing translated (a fetch without the webRequest report): never followed.
@@ -49,13 +52,26 @@ export async function fetchFollowingRedirects({ fetch, policy, maxRedirects }: R
     }
     const next = redirectedRequest(request, response.status);
     const verdict = policy.checkRedirect(url, location, next.method);
-    if (!verdict.ok) throw new ExitRefusal(ErrorCode.POLICY_DENIED, verdict.code, verdict.message);
+    if (!verdict.ok) throw policyRefusal(verdict, targetOf(url, location));
+    if (seen.has(`${next.method} ${verdict.url.href}`)) {
+      throw new ExitRefusal(ErrorCode.UPSTREAM_FAILED, exitResetReasons.redirectLoop,
+        'The site redirected back to an address it had already redirected from; the donor stopped following.');
+    }
     if (verdict.url.origin !== url.origin) {
       // Fetch standard: credentials meant for one origin are not handed to the next.
       next.headers = next.headers.filter(([name]) => name.toLowerCase() !== 'authorization');
     }
     url = verdict.url;
     request = next;
+  }
+}
+
+/** Where `location` points from `from`, or undefined when it is not an address. */
+function targetOf(from: URL, location: string): URL | undefined {
+  try {
+    return new URL(location, from.href);
+  } catch {
+    return undefined;
   }
 }
 

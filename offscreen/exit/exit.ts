@@ -15,7 +15,7 @@ import { sanitizeRequestHeaders, sanitizeResponseHeaders, type HeaderPair } from
 import { defaultExitLimits, type ExitLimits } from './exit-limits.ts';
 import type { ExitMeter } from './exit-meter.ts';
 import { fetchFollowingRedirects, type Fetched } from './exit-redirects.ts';
-import { classifyExitError, ExitRefusal, exitResetReasons, type ExitResetReason } from './exit-refusal.ts';
+import { classifyExitError, ExitRefusal, exitResetReasons, policyRefusal, type ExitResetReason } from './exit-refusal.ts';
 import { createFairSlots } from './exit-slots.ts';
 import { createRequestTimers } from './exit-timers.ts';
 
@@ -89,7 +89,7 @@ export function createExit(options: ExitOptions): Exit {
 
   function refuse(stream: IncomingStream, refusal: ExitRefusal): void {
     count(refusal);
-    stream.reset(refusal.code, refusal.reason, refusal.message);
+    stream.reset(refusal.code, refusal.wireReason, refusal.message);
   }
 
   function handleRequest(stream: IncomingStream, head: RequestHead, client: string): void {
@@ -100,7 +100,7 @@ export function createExit(options: ExitOptions): Exit {
     }
     const verdict = policy.checkRequest(head);
     if (!verdict.ok) {
-      refuse(stream, new ExitRefusal(ErrorCode.POLICY_DENIED, verdict.code, verdict.message));
+      refuse(stream, policyRefusal(verdict, head.url));
       return;
     }
     const outcome = slots.submit(client, { stream, head, url: verdict.url, client }, stream.signal);

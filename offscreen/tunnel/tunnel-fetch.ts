@@ -1,7 +1,7 @@
 // fetch() through a donor: one tunnel stream per request, the standard Request/Response types on
 // either side, bodies streamed both ways with the tunnel's backpressure. Browser and Node alike.
 import { ErrorCode } from '../../protocol/frame-types.ts';
-import { policyCodes } from '../../protocol/policy-codes.ts';
+import { policyCodes, type RefusalRule } from '../../protocol/policy-codes.ts';
 import type { OutgoingStream, RequestHead, ResponseHead, Tunnel } from './tunnel.ts';
 import { TunnelError } from './tunnel-error.ts';
 import { formatBytes } from '../util/format-bytes.ts';
@@ -36,6 +36,8 @@ const addressPolicyCodes: readonly string[] = [
 /** A request through a donor failed; a TypeError like fetch's own network errors. */
 export class TunnelFetchError extends TypeError {
   override readonly name = 'TunnelFetchError';
+  /** The rule a policy refusal met, when the donor named one this version knows (protocol/policy-codes.ts). */
+  readonly rule: RefusalRule | undefined;
   constructor(
     /** Wire error code (protocol/frame-types.ts). */
     readonly code: ErrorCode,
@@ -44,9 +46,10 @@ export class TunnelFetchError extends TypeError {
     /** True when the link to the donor failed (another donor may succeed), not the request itself. */
     readonly linkFailed: boolean,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; rule?: RefusalRule },
   ) {
     super(message, options);
+    this.rule = options?.rule;
   }
 }
 
@@ -219,7 +222,7 @@ function toFetchError(error: unknown, phase: 'head' | 'body', received: number, 
     return new TunnelFetchError(ErrorCode.INTERNAL_ERROR, '', false, `The request through the donor failed: ${String(error)}`, { cause: error });
   }
   const linkFailed = error.linkFailed || linkClosed;
-  const make = (message: string): TunnelFetchError => new TunnelFetchError(error.code, error.reason, linkFailed, message, { cause: error });
+  const make = (message: string): TunnelFetchError => new TunnelFetchError(error.code, error.reason, linkFailed, message, { cause: error, rule: error.rule });
   if (linkFailed) {
     return make(
       phase === 'head'

@@ -2,7 +2,7 @@
 import { Match, Show, Switch, type JSX } from 'solid-js';
 import { uiLanguage } from '../common/i18n.ts';
 import { bt, type BrowseMessageKey } from './browse-i18n.ts';
-import type { ProblemKind } from './browse-problems.ts';
+import type { ProblemCause, ProblemKind } from './browse-problems.ts';
 import type { BrowseActions, BrowseState, ShownProblem } from './browse-store.ts';
 import { countryDisplayName } from './country-label.ts';
 
@@ -19,8 +19,24 @@ const problemMessages: Record<Exclude<ProblemKind, 'no-donor' | 'download-status
   other: 'browse_problem_other',
 };
 
+// What the donor said went wrong, when it said so in words this version knows (browse-problems.ts).
+const causeMessages: Record<ProblemCause, BrowseMessageKey> = {
+  lan: 'browse_problem_policy_lan',
+  loopback: 'browse_problem_policy_loopback',
+  'link-local': 'browse_problem_policy_link_local',
+  'not-public': 'browse_problem_policy_not_public',
+  scheme: 'browse_problem_policy_scheme',
+  port: 'browse_problem_policy_port',
+  'too-many-redirects': 'browse_problem_too_many_redirects',
+  'redirect-loop': 'browse_problem_redirect_loop',
+  'not-found': 'browse_problem_not_found',
+  'site-down': 'browse_problem_site_down',
+  timeout: 'browse_problem_timeout',
+};
+
 /** The sentence for `problem`, given the route the person chose. */
 export function problemText(problem: ShownProblem, state: BrowseState): string {
+  if (problem.cause !== undefined) return bt(causeMessages[problem.cause]);
   switch (problem.kind) {
     case 'no-donor': {
       const route = state.route;
@@ -46,7 +62,7 @@ export function ProblemNotice(props: ProblemNoticeProps): JSX.Element {
   return (
     <Show when={props.state.problem}>
       {(problem) => (
-        <div class="notice problem" role="alert" data-problem={problem().kind}>
+        <div class="notice problem" role="alert" data-problem={problem().kind} data-cause={problem().cause}>
           <p>{problemText(problem(), props.state)}</p>
           <Show when={problem().kind !== 'bad-address' && problem().detail}>
             <details>

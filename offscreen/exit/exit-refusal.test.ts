@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../protocol/frame-types.ts';
+import { splitResetReason } from '../../protocol/policy-codes.ts';
+import { createExitPolicy } from './policy/exit-policy.ts';
+import { fetchFollowingRedirects } from './exit-redirects.ts';
+import type { ExitFetch, ExitFetchResponse } from './exit-fetch.ts';
+import { classifyExitError, ExitRefusal, refusalRuleFor } from './exit-refusal.ts';
+
+describe('refusalRuleFor', () => {
+  it.each([
+    ['http://192.168.1.1/', 'address-not-public', 'lan'],
+    ['http://10.0.0.1/admin', 'address-not-public', 'lan'],
+    ['http://[fd00::1]/', 'address-not-public', 'lan'],
+    ['http://127.0.0.1/', 'address-not-public', 'loopback'],
+    ['http://[::1]/', 'address-not-public', 'loopback'],
+    ['http://169.254.169.254/latest/meta-data/', 'address-not-public', 'link-local'],
+    ['http://localhost/', 'hostname-not-public', 'loopback'],
+    ['http://nas.local/', 'hostname-not-public', 'lan'],
+    ['http://printer/', 'hostname-not-public', 'lan'],
+    ['http://x.invalid/', 'hostname-not-public', undefined],
+    ['http://192.0.2.1/', 'address-not-public', undefined],
+    ['http://192.168.1.1/', 'port-not-allowed', undefined],
+  ] as const)('%s (%s) → %s', (url, code, rule) => {
+    expect(refusalRuleFor(code, url)).toBe(rule);
+  });
+
+  it('sends the rule after the reason, and a client reads back only rules it knows', () => {
+    const refusal = new ExitRefusal(ErrorCode.POLICY_DENIED, 'address-not-public', 'no', 'lan');
+    expect(refusal.wireReason).toBe('address-not-public:lan');
+    expect(splitResetReason(refusal.wireReason)).toEqual({ reason: 'address-not-public', rule: 'lan' });
+    expect(splitResetReason('address-not-public:<script>')).toEqual({ reason: 'address-not-public', rule: undefined });
+    expect(splitResetReason('upstream-failed')).toEqual({ reason: 'upstream-failed', rule: undefined });
+  });
+});
+
+describe('classifyExitError', () => {
+  const withCode = (code: string) => new TypeError('fetch failed', { cause: Object.assign(new Error('socket'), { code }) });
+  it.each([
+    ['ENOTFOUND', 'site-not-found'],
+    ['EAI_AGAIN', 'site-not-found'],
+    ['ECONNREFUSED', 'site-down'],
+    ['ECONNRESET', 'site-down'],
+    ['ENETUNREACH', 'site-down'],
+    ['UND_ERR_CONNECT_TIMEOUT', 'upstream-timeout'],
+    ['EPROTO', 'upstream-failed'],
+  ])('sorts %s as %s', (code, reason) => {
+    expect(classifyExitError(withCode(code), false)).toMatchObject({ code: ErrorCode.UPSTREAM_FAILED, reason });
+  });
+
+  it('keeps a browser fetch, which names no cause, generic', () => {
+    expect(classifyExitError(new TypeError('Failed to fetch'), false).reason).toBe('upstream-failed');
+  });
+});
+
+describe('redirect loops', () => {
+  const redirectTo = (location: string): ExitFetchResponse => ({
+    status: 302,
+    statusText: 'Found',
+    url: '',
+    redirected: false,
+    headers: { get: (name) => (name === 'location' ? location : null), forEach: (cb) => cb(location, 'location') },
+    body: null,
+  });
+  const follow = (routes: Record<string, string>) => {
+    const fetched: string[] = [];
+    const fetch: ExitFetch = async (url) => {
+      fetched.push(url);
+      return redirectTo(routes[url] ?? 'https://example.com/end');
+    };
+    const run = fetchFollowingRedirects({ fetch, policy: createExitPolicy(), maxRedirects: 10 }, new URL(Object.keys(routes)[0]!), { method: 'GET', headers: [], body: null }, new AbortController().signal);
+    return { run, fetched };
+  };
+
+  it('stops at the first hop back to an address already fetched, before fetching it again', async () => {
+    const { run, fetched } = follow({ 'https://example.com/a': 'https://example.com/b', 'https://example.com/b': '/a' });
+    await expect(run).rejects.toMatchObject({ code: ErrorCode.UPSTREAM_FAILED, reason: 'redirect-loop' });
+    expect(fetched).toEqual(['https://example.com/a', 'https://example.com/b']);
+  });
+
+  it('names the rule of a refused hop', async () => {
+    const { run } = follow({ 'https://example.com/a': 'http://169.254.169.254/latest/meta-data/' });
+    await expect(run).rejects.toMatchObject({ code: ErrorCode.POLICY_DENIED, reason: 'address-not-public', rule: 'link-local' });
+  });
+});
