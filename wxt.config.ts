@@ -3,16 +3,25 @@ import { dirname, join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import { defineConfig } from 'wxt';
 import { partnerOrigins } from './content/partner-origins.ts';
+import { parseTestOriginList } from './offscreen/exit/policy/test-origins.ts';
 import { defaultToolbarVariant, iconPath, iconPathMap, iconSizes, iconVariants, storeIconVariant, toolbarIconSizes } from './background/icon-files.ts';
 
 // Build-time settings (never widened at run time):
 // - WXT_SIGNALING_URL: the signaling server a fresh install uses (donors may change it in options).
-// - WXT_TEST_ORIGIN: test builds only; the one loopback origin the exit may fetch. Production
-//   builds leave it empty, and tests/extension prove the built bundle refuses loopback.
+// - WXT_TEST_ORIGINS: test builds only; a short fixed list (at most 4, comma-separated) of loopback
+//   origins the exit may fetch, each `http://127.0.0.1:<port>` (a loopback IP literal, explicit
+//   port); anything else fails the build. The first is the test site's (the test and partner
+//   bridges run there); WXT_TEST_ORIGIN, one origin, is read the same way. Production builds leave
+//   both empty, and tests/extension/production-build.test.ts proves the built bundle refuses loopback.
 // - WXT_CHAIN_ID, WXT_SETTLEMENT_CONTRACT: where receipts settle (their EIP-712 domain). The default
 //   is the local anvil chain (31337) and the first contract its default deployer creates.
 const signalingUrl = process.env.WXT_SIGNALING_URL ?? 'wss://signal.porchlight.network/ws';
-const testOrigin = process.env.WXT_TEST_ORIGIN ?? '';
+const testOrigins = [
+  ...parseTestOriginList(process.env.WXT_TEST_ORIGINS ?? '', 'WXT_TEST_ORIGINS'),
+  ...parseTestOriginList(process.env.WXT_TEST_ORIGIN ?? '', 'WXT_TEST_ORIGIN'),
+];
+if (process.env.WXT_TEST_ORIGINS && process.env.WXT_TEST_ORIGIN) throw new Error('WXT_TEST_ORIGIN and WXT_TEST_ORIGINS are both set: set only WXT_TEST_ORIGINS, with every origin in it');
+const testOrigin = testOrigins[0] ?? '';
 const settlement = { chainId: process.env.WXT_CHAIN_ID ?? '31337', verifyingContract: process.env.WXT_SETTLEMENT_CONTRACT ?? '0x5FbDB2315678afecb367f032d93F642f64180aa3' };
 if (!/^[1-9][0-9]{0,19}$/.test(settlement.chainId)) throw new Error(`WXT_CHAIN_ID: expected a positive integer, got ${settlement.chainId}`);
 if (!/^0x[0-9a-fA-F]{40}$/.test(settlement.verifyingContract)) throw new Error(`WXT_SETTLEMENT_CONTRACT: expected 0x and 40 hex digits, got ${settlement.verifyingContract}`);
@@ -75,6 +84,7 @@ export default defineConfig({
     define: {
       __PORCHLIGHT_SIGNALING_URL__: JSON.stringify(signalingUrl),
       __PORCHLIGHT_TEST_ORIGIN__: JSON.stringify(testOrigin),
+      __PORCHLIGHT_TEST_ORIGINS__: JSON.stringify(testOrigins),
       __PORCHLIGHT_SETTLEMENT__: JSON.stringify(settlement),
     },
   }),

@@ -30,7 +30,7 @@ export async function startBrowserEngine(onStatus: (status: DonorStatus) => void
     },
     createFetch: resolveHost ? withDnsCheck(browserExitFetch(addressCheck), resolveHost) : browserExitFetch(addressCheck),
     // Empty in production builds: the exit policy then allows no loopback origin at all.
-    ...(__PORCHLIGHT_TEST_ORIGIN__ ? { testOrigin: __PORCHLIGHT_TEST_ORIGIN__ } : {}),
+    ...(__PORCHLIGHT_TEST_ORIGINS__.length > 0 ? { testOrigins: __PORCHLIGHT_TEST_ORIGINS__ } : {}),
     ledger,
     battery,
     onStatus,

@@ -21,7 +21,7 @@ if (!process.stdout.isTTY || process.env.PORCHLIGHT_DEMO_EXIT === '1') {
 console.log(`\n▸ Building the extension for your own browser (store build, signaling server ${signalingUrl})`);
 for (const browser of ['chrome', 'firefox']) {
   try {
-    execFileSync('npx', ['wxt', 'build', '-b', browser], { stdio: 'pipe', env: { ...process.env, WXT_OUT_DIR: outDir, WXT_TEST_ORIGIN: '', WXT_SIGNALING_URL: signalingUrl } });
+    execFileSync('npx', ['wxt', 'build', '-b', browser], { stdio: 'pipe', env: { ...process.env, WXT_OUT_DIR: outDir, WXT_TEST_ORIGIN: '', WXT_TEST_ORIGINS: '', WXT_SIGNALING_URL: signalingUrl } });
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer };
     console.error(`  the ${browser} build failed:\n${stdout?.toString() ?? ''}${stderr?.toString() ?? ''}`);

@@ -61,8 +61,8 @@ export interface DonorEngineOptions {
   createFetch(policy: ExitPolicy): ExitFetch;
   /** Extra exit settings for this context (limits). */
   exit?: Partial<Pick<ExitOptions, 'limits'>>;
-  /** Test builds only: the one loopback origin the exit may fetch ('' or absent in production). */
-  testOrigin?: string;
+  /** Test builds only: the few loopback origins the exit may fetch (empty or absent in production). */
+  testOrigins?: readonly string[];
   ledger: UsageLedger;
   battery?: BatteryMonitor;
   WebSocketImpl?: WebSocketConstructor;
@@ -205,7 +205,7 @@ export function createDonorEngine(options: DonorEngineOptions): DonorEngine {
     attemptKey = restartKey(settings);
     const identity = await options.loadIdentity();
     const wallet = await options.payment.loadPaymentKey();
-    const policy = createExitPolicy({ allowPlainHttp: settings.allowPlainHttp, ...(options.testOrigin ? { testOrigin: options.testOrigin } : {}) });
+    const policy = createExitPolicy({ allowPlainHttp: settings.allowPlainHttp, ...(options.testOrigins?.length ? { testOrigins: options.testOrigins } : {}) });
     const exit = createExit({ fetch: options.createFetch(policy), policy, meter, ...options.exit });
     /** Open links per client identity, for this donor's sessions. */
     const links = new Map<string, number>();

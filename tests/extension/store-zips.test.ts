@@ -16,7 +16,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The environment of a release build: no test origin, the production signaling server. */
 function releaseEnv(outDir: string): NodeJS.ProcessEnv {
-  const { WXT_TEST_ORIGIN: _origin, WXT_SIGNALING_URL: _signaling, ...env } = process.env;
+  const { WXT_TEST_ORIGIN: _origin, WXT_TEST_ORIGINS: _origins, WXT_SIGNALING_URL: _signaling, ...env } = process.env;
   return { ...env, WXT_OUT_DIR: outDir };
 }
 

@@ -1,5 +1,6 @@
-// Builds the real extension (wxt build) for the extension suites: a test build that may fetch
-// exactly one loopback origin, or a production build for the tests that prove it cannot.
+// Builds the real extension (wxt build) for the extension suites: a test build that may fetch a
+// short fixed list of loopback origins (the test site and its CDN), or a production build for the
+// tests that prove it cannot fetch any.
 // Builds are cached by configuration and a digest of the sources, so the suites of one run (in
 // separate worker processes) share one build per configuration; a lock folder serialises them.
 import { execFile } from 'node:child_process';
@@ -10,8 +11,10 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** The loopback origin test builds allow; the test site listens here (inside the namespace). */
+/** The loopback origin test builds allow first; the test site listens here (inside the namespace). */
 export const extensionTestOrigin = 'http://127.0.0.1:47615';
+/** The second origin test builds allow: the test site's CDN (tests/support/test-site-cdn.ts), which sends no CORS headers. */
+export const extensionCdnOrigin = 'http://127.0.0.1:47617';
 /** The loopback port test builds use as their default signaling server. */
 export const extensionTestSignalingPort = 47616;
 export const extensionTestSignalingUrl = `ws://127.0.0.1:${extensionTestSignalingPort}`;
@@ -20,8 +23,14 @@ export type TargetBrowser = 'chrome' | 'firefox';
 
 export interface ExtensionBuildOptions {
   browser: TargetBrowser;
-  /** Omit for a production build. */
+  /** Omit for a production build. The test site's origin: first of the build's list, where the test and partner bridges run. */
   testOrigin?: string;
+  /**
+   * The other loopback origins the test build's exit may fetch besides `testOrigin` (at most 3;
+   * wxt.config.ts refuses more, or anything but `http://127.0.0.1:<port>`-style origins).
+   * Default: the CDN origin, so every suite shares one test build. Ignored without `testOrigin`.
+   */
+  moreTestOrigins?: readonly string[];
   signalingUrl?: string;
 }
 
@@ -85,7 +94,8 @@ async function withLock<T>(dir: string, action: () => Promise<T>): Promise<T> {
  */
 export async function buildExtension(options: ExtensionBuildOptions): Promise<string> {
   const signalingUrl = options.signalingUrl ?? extensionTestSignalingUrl;
-  const key = createHash('sha256').update(JSON.stringify([options.browser, options.testOrigin ?? '', signalingUrl, await sourceDigest()])).digest('hex').slice(0, 20);
+  const testOrigins = options.testOrigin === undefined ? [] : [options.testOrigin, ...(options.moreTestOrigins ?? [extensionCdnOrigin])];
+  const key = createHash('sha256').update(JSON.stringify([options.browser, testOrigins, signalingUrl, await sourceDigest()])).digest('hex').slice(0, 20);
   const outDir = join(process.cwd(), cacheRoot, key);
   const extensionDir = join(outDir, options.browser === 'chrome' ? 'chrome-mv3' : 'firefox-mv2');
   await mkdir(join(process.cwd(), cacheRoot), { recursive: true });
@@ -94,7 +104,7 @@ export async function buildExtension(options: ExtensionBuildOptions): Promise<st
     if (await stat(done).then(() => true, () => false)) return extensionDir;
     await rm(outDir, { recursive: true, force: true });
     await pruneCache(join(process.cwd(), cacheRoot), key);
-    const env = { ...process.env, WXT_OUT_DIR: outDir, WXT_TEST_ORIGIN: options.testOrigin ?? '', WXT_SIGNALING_URL: signalingUrl };
+    const env = { ...process.env, WXT_OUT_DIR: outDir, WXT_TEST_ORIGINS: testOrigins.join(','), WXT_TEST_ORIGIN: '', WXT_SIGNALING_URL: signalingUrl };
     try {
       await run('npx', ['wxt', 'build', '-b', options.browser], { env, maxBuffer: 16 * 1024 * 1024 });
     } catch (error) {

@@ -358,6 +358,65 @@ describe('createExitPolicy', () => {
   });
 });
 
+describe('several test origins (a test site and its CDN)', () => {
+  const site = 'http://127.0.0.1:47615';
+  const cdn = 'http://127.0.0.1:47617';
+  const both = createExitPolicy({ testOrigin: site, testOrigins: [cdn] });
+
+  it.each([
+    ['the site', `${site}/news/article.html`],
+    ['the CDN', `${cdn}/cdn/img/hero.png`],
+  ])('allows %s', (_what, url) => {
+    expect(both.checkRequest({ method: 'GET', url })).toMatchObject({ ok: true });
+  });
+
+  it.each([
+    ['the same host on another port', 'http://127.0.0.1:47616/'],
+    ['the same host on the default port', 'http://127.0.0.1/'],
+    ['another loopback address on a listed port', 'http://127.0.0.2:47617/'],
+    ['the CDN port over https', 'https://127.0.0.1:47617/'],
+    ['localhost on a listed port', 'http://localhost:47617/'],
+    ['IPv6 loopback on a listed port', 'http://[::1]:47617/'],
+  ])('refuses %s', (_what, url) => {
+    expect(both.checkRequest({ method: 'GET', url }).ok).toBe(false);
+  });
+
+  it('follows a redirect from one listed origin to another', () => {
+    expect(both.checkRedirect(new URL(`${site}/news/img/wire.png`), `${cdn}/cdn/img/wire.png`, 'GET')).toMatchObject({ ok: true });
+    expect(both.checkRedirect(new URL(`${cdn}/cdn/img/old.png`), '/cdn/img/new.png', 'GET')).toMatchObject({ ok: true });
+  });
+
+  it.each([
+    ['another loopback port', 'http://127.0.0.1:47616/admin'],
+    ['the default port', 'http://127.0.0.1/'],
+    ['a private address on a listed port', 'http://192.168.1.1:47617/'],
+  ])('refuses a redirect from a listed origin to %s', (_what, location) => {
+    expect(both.checkRedirect(new URL(`${cdn}/cdn/img/old.png`), location, 'GET').ok).toBe(false);
+  });
+
+  it('checks each origin against its own address', () => {
+    expect(both.checkAddress('127.0.0.1', new URL(`${cdn}/x`)).ok).toBe(true);
+    expect(both.checkAddress('127.0.0.1', new URL('http://127.0.0.1:47616/x')).ok).toBe(false);
+    const v6 = createExitPolicy({ testOrigins: [site, 'http://[::1]:47617'] });
+    expect(v6.checkAddress('::1', new URL('http://[::1]:47617/x')).ok).toBe(true);
+    expect(v6.checkAddress('127.0.0.1', new URL('http://[::1]:47617/x')).ok).toBe(false);
+  });
+
+  it('refuses a list longer than the fixed maximum, a repeated origin, and a bad entry', () => {
+    const ports = [47617, 47618, 47619, 47620];
+    expect(() => createExitPolicy({ testOrigin: site, testOrigins: ports.map((p) => `http://127.0.0.1:${p}`) })).toThrow(RangeError);
+    expect(() => createExitPolicy({ testOrigin: site, testOrigins: [site] })).toThrow(RangeError);
+    expect(() => createExitPolicy({ testOrigins: [site, 'http://localhost:47617'] })).toThrow(RangeError);
+    expect(() => createExitPolicy({ testOrigins: site as unknown as string[] })).toThrow(TypeError);
+  });
+
+  it('gives the same digest for the same list, however it is passed, and another for another list', () => {
+    expect(createExitPolicy({ testOrigins: [site, cdn] }).digest()).toBe(both.digest());
+    expect(createExitPolicy({ testOrigins: [site] }).digest()).toBe(createExitPolicy({ testOrigin: site }).digest());
+    expect(both.digest()).not.toBe(createExitPolicy({ testOrigin: site }).digest());
+  });
+});
+
 describe('digest', () => {
   it('is a stable sha256 hex of the effective rules', () => {
     expect(policy.digest()).toMatch(/^[0-9a-f]{64}$/);

@@ -8,6 +8,7 @@ import { bytesToHex, utf8ToBytes } from '../../../protocol/bytes.ts';
 import { isHttpToken } from '../../../protocol/http-syntax.ts';
 import { canonicalIp, classifyIp, ipRangeDescriptions, ipVersion } from './ip-ranges.ts';
 import { policyCodes, type PolicyCode } from '../../../protocol/policy-codes.ts';
+import { parseTestOrigins } from './test-origins.ts';
 
 export type PolicyVerdict =
   | { readonly ok: true; readonly url: URL }
@@ -100,6 +101,8 @@ export interface ExitPolicyOptions {
   readonly allowPlainHttp?: boolean;
   /** Test builds only: one exact loopback origin (scheme, IP literal host, port) to allow. */
   readonly testOrigin?: string;
+  /** Test builds only: more such origins (test-origins.ts; with `testOrigin`, at most `maxTestOrigins` in all). */
+  readonly testOrigins?: readonly string[];
 }
 
 export interface PolicyRequest {
@@ -145,20 +148,24 @@ const maxEchoChars = 80;
 
 /**
  * Builds the exit policy for one donor.
- * @throws {RangeError} when `extraPorts` holds a port other than 8080/8443, or `testOrigin` is not
- *   an http(s) origin whose host is a loopback IP literal.
+ * @throws {RangeError} when `extraPorts` holds a port other than 8080/8443, or a test origin is not
+ *   an http(s) origin whose host is a loopback IP literal with an explicit port (or one is listed
+ *   twice, or there are more than `maxTestOrigins`).
  * @throws {TypeError} when an option has the wrong type.
  */
 export function createExitPolicy(options: ExitPolicyOptions = {}): ExitPolicy {
   const extraPorts = parseExtraPorts(options.extraPorts);
   const allowPlainHttp = options.allowPlainHttp ?? true;
   if (typeof allowPlainHttp !== 'boolean') throw new TypeError('allowPlainHttp: expected a boolean');
-  const test = options.testOrigin === undefined ? null : parseTestOrigin(options.testOrigin);
+  if (options.testOrigins !== undefined && !Array.isArray(options.testOrigins)) throw new TypeError('testOrigins: expected an array of origins');
+  const tests = parseTestOrigins([...(options.testOrigin === undefined ? [] : [options.testOrigin]), ...(options.testOrigins ?? [])]);
   const portsFor = {
     'http:': [defaultHttpPort, ...extraPorts],
     'https:': [defaultHttpsPort, ...extraPorts],
   } as const;
-  const isTestOrigin = (url: URL): boolean => test !== null && url.origin === test.origin;
+  // Exact origins only: the same loopback host on another port is not a test origin.
+  const testOriginOf = (url: URL) => tests.find((test) => test.origin === url.origin);
+  const isTestOrigin = (url: URL): boolean => testOriginOf(url) !== undefined;
 
   function checkUrl(input: string | URL): PolicyVerdict {
     let url: URL;
@@ -266,7 +273,8 @@ export function createExitPolicy(options: ExitPolicyOptions = {}): ExitPolicy {
 
   function checkAddress(ip: string, url: URL): PolicyVerdict {
     try {
-      if (test !== null && isTestOrigin(url) && canonicalIp(ip) === test.ip) return { ok: true, url };
+      const test = testOriginOf(url);
+      if (test !== undefined && canonicalIp(ip) === test.ip) return { ok: true, url };
       const found = classifyIp(ip);
       if (found.public) return { ok: true, url };
       return refuse(
@@ -283,7 +291,7 @@ export function createExitPolicy(options: ExitPolicyOptions = {}): ExitPolicy {
     `http=${portsFor['http:'].join(',')}`,
     `https=${portsFor['https:'].join(',')}`,
     `plain-http=${allowPlainHttp ? 'get-head' : 'off'}`,
-    `test-origin=${test === null ? 'none' : test.origin}`,
+    `test-origin=${tests.length === 0 ? 'none' : tests.map((test) => test.origin).join(',')}`,
   ].join(';');
   const digestHex = bytesToHex(sha256(utf8ToBytes(description)));
 
@@ -387,25 +395,4 @@ function parseExtraPorts(ports: readonly number[] | undefined): readonly number[
     chosen.add(port);
   }
   return optionalPorts.filter((port) => chosen.has(port));
-}
-
-function parseTestOrigin(origin: string): { readonly origin: string; readonly ip: string } {
-  if (typeof origin !== 'string') throw new TypeError('testOrigin: expected a string');
-  let url: URL;
-  try {
-    url = new URL(origin);
-  } catch {
-    throw new RangeError(`testOrigin: expected an origin like http://127.0.0.1:47810, got ${origin}`);
-  }
-  const ip = canonicalIp(url.hostname);
-  const found = ip === null ? null : classifyIp(ip);
-  const isLoopback = found !== null && !found.public && found.range === 'loopback';
-  const isBareOrigin =
-    url.username === '' && url.password === '' && url.pathname === '/' && url.search === '' && url.hash === '';
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !isBareOrigin || !isLoopback || ip === null) {
-    throw new RangeError(
-      `testOrigin: expected an http(s) origin on a loopback IP literal like http://127.0.0.1:47810, got ${origin}`,
-    );
-  }
-  return { origin: url.origin, ip };
 }
