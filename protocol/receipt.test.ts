@@ -1,4 +1,4 @@
-import { AbiCoder, TypedDataEncoder, Wallet, concat, getAddress, keccak256, toUtf8Bytes } from 'ethers';
+import { AbiCoder, TypedDataEncoder, Wallet, concat, getAddress, keccak256, toUtf8Bytes, verifyTypedData } from 'ethers';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bytesToHex, hexToBytes } from './bytes.ts';
@@ -113,6 +113,57 @@ describe('receipt typed data', () => {
     );
   });
 
+  it("signs exactly as ethers' Wallet.signTypedData, directly or through a signer that hides its key", async () => {
+    const wallet = Wallet.createRandom();
+    // Only signTypedData: the path a signer without a readable key (a hardware wallet) takes.
+    const opaque = { signTypedData: wallet.signTypedData.bind(wallet) };
+    await fc.assert(
+      fc.asyncProperty(domainArb, receiptArb, async (domain, receipt) => {
+        const typed = receiptTypedData(domain, receipt);
+        const expected = (await wallet.signTypedData(typed.domain, receiptTypes, typed.message)).toLowerCase();
+        expect((await signReceipt(wallet, domain, receipt)).signature).toBe(expected);
+        expect((await signReceipt(opaque, domain, receipt)).signature).toBe(expected);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("recovers what ethers' verifyTypedData recovers, for the right receipt, a wrong v, another receipt and another domain", async () => {
+    const wallet = Wallet.createRandom();
+    await fc.assert(
+      fc.asyncProperty(domainArb, domainArb, receiptArb, receiptArb, async (domain, otherDomain, receipt, other) => {
+        const { signature } = await signReceipt(wallet, domain, receipt);
+        const flippedV = signature.slice(0, 130) + (signature.endsWith('1b') ? '1c' : '1b');
+        const ethersRecovers = (d: ReceiptDomainConfig, r: Receipt, sig: string) => verifyTypedData(receiptDomain(d), receiptTypes, receiptTypedData(d, r).message, sig);
+        expect(recoverReceiptSigner(domain, receipt, signature)).toBe(wallet.address);
+        for (const [d, r, sig] of [[domain, receipt, flippedV], [domain, other, signature], [otherDomain, receipt, signature]] as const) {
+          const recovered = recoverReceiptSigner(d, r, sig);
+          expect(recovered).toBe(ethersRecovers(d, r, sig));
+          expect(recovered).not.toBe(wallet.address);
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('refuses what ethers refuses to hash: a field outside its type, an address with a wrong checksum', () => {
+    const cases: Array<[string, Receipt]> = [
+      ['cumBytes of 2^256', { ...vectorReceipt, cumBytes: 1n << 256n }],
+      ['a negative price', { ...vectorReceipt, price: -1n }],
+      ['an expiry of 2^64', { ...vectorReceipt, expiry: 1n << 64n }],
+      ['a short channel id', { ...vectorReceipt, channelId: '0x1234' }],
+      ['a mis-checksummed client', { ...vectorReceipt, client: '0xcD2a3d9F938E13CD947Ec05AbC7FE734Df8DD826' }],
+    ];
+    for (const [, receipt] of cases) {
+      expect(() => TypedDataEncoder.hash(receiptDomain(vectorDomain), receiptTypes, receiptTypedData(vectorDomain, receipt).message)).toThrow();
+      expect(() => receiptDigest(vectorDomain, receipt)).toThrow(RangeError);
+      expect(() => recoverReceiptSigner(vectorDomain, receipt, vectorSignature)).toThrow(expect.objectContaining({ code: 'bad-signature' }));
+    }
+    // One case throughout is what ethers accepts too.
+    const lower = { ...vectorReceipt, client: vectorReceipt.client.toLowerCase(), channelId: vectorReceipt.channelId.toUpperCase().replace('0X', '0x') };
+    expect(receiptDigest(vectorDomain, lower)).toBe(vectorDigest);
+  });
+
   it('refuses a domain that is not a configuration', () => {
     expect(() => receiptDomain({ chainId: 0, verifyingContract: vectorDomain.verifyingContract })).toThrow(RangeError);
     expect(() => receiptDomain({ chainId: 1, verifyingContract: '0x1234' })).toThrow(ReceiptError);
@@ -181,9 +232,20 @@ describe('receipt JSON form', () => {
     expect(() => parseSignedReceipt({ receipt: good, signature })).toThrow(expect.objectContaining({ code: 'bad-signature-encoding' }));
   });
 
-  it('refuses a well-formed signature that recovers no key', () => {
-    const zeroR = '0x' + '00'.repeat(32) + vectorSignature.slice(66);
-    expect(() => recoverReceiptSigner(vectorDomain, vectorReceipt, zeroR)).toThrow(expect.objectContaining({ code: 'bad-signature' }));
+  it.each([
+    ['r = 0', '00'.repeat(32)],
+    ['r = n (the curve order)', 'fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141'],
+    ['r = 2^256 - 1', 'ff'.repeat(32)],
+    ['r that is no point on the curve (x = 5)', '00'.repeat(31) + '05'],
+  ])('refuses a well-formed signature that recovers no key: %s', (_, r) => {
+    const signature = '0x' + r + vectorSignature.slice(66);
+    expect(() => recoverReceiptSigner(vectorDomain, vectorReceipt, signature)).toThrow(expect.objectContaining({ code: 'bad-signature' }));
+    expect(() => verifyTypedData(receiptDomain(vectorDomain), receiptTypes, receiptTypedData(vectorDomain, vectorReceipt).message, signature)).toThrow();
+  });
+
+  it('refuses s = 0 as recovering no key', () => {
+    const signature = vectorSignature.slice(0, 66) + '00'.repeat(32) + vectorSignature.slice(130);
+    expect(() => recoverReceiptSigner(vectorDomain, vectorReceipt, signature)).toThrow(expect.objectContaining({ code: 'bad-signature' }));
   });
 });
 

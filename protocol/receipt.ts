@@ -1,10 +1,16 @@
 // The payment receipt: EIP-712 typed data, cumulative per channel, signed by the client's
 // secp256k1 payment key. Defined once here so the extension, the server and the settlement
 // contract (next issue) hash exactly the same struct. Spec: docs/receipts.md.
-import { TypedDataEncoder, getAddress, verifyTypedData, type BaseWallet, type TypedDataDomain } from 'ethers';
+// Hashing, signing and recovery run on @noble directly (the same secp256k1 ethers wraps): ethers'
+// TypedDataEncoder rebuilds the encoder and walks the types on every call, which cost more than the
+// signature itself at the rate a fast link sends receipts. The bytes signed are the same (tests
+// compare with ethers for random receipts).
+import { secp256k1 } from '@noble/curves/secp256k1';
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import type { BaseWallet, TypedDataDomain } from 'ethers';
 import { z } from 'zod';
 import { describeSchemaError } from './schema-error.ts';
-import { bytesToHex, bytesToUint, hexToBytes, uintToBytes } from './bytes.ts';
+import { bytesToHex, bytesToUint, concatBytes, hexToBytes, uintToBytes, utf8ToBytes } from './bytes.ts';
 import { maxOpaquePayloadBytes } from './frame-types.ts';
 
 /** Credits are USD-pegged; amounts on the wire are in micro-credits (1 credit = 10^6 micro-credits). */
@@ -132,9 +138,7 @@ export function decimalFromMicroCredits(micro: bigint): string {
  * @throws {ReceiptError} ('bad-address') when verifyingContract is not an address.
  */
 export function receiptDomain(config: ReceiptDomainConfig): TypedDataDomain {
-  const chainId = BigInt(config.chainId);
-  if (chainId <= 0n || chainId > maxUint256) throw new RangeError(`chainId: expected a positive integer, got ${config.chainId}`);
-  return { name: receiptDomainName, version: receiptDomainVersion, chainId, verifyingContract: parseAddress(config.verifyingContract, 'verifyingContract', false) };
+  return cachedDomain(config).domain;
 }
 
 /** The full EIP-712 payload (domain, types, primary type, message), e.g. for eth_signTypedData_v4. */
@@ -142,21 +146,33 @@ export function receiptTypedData(domain: ReceiptDomainConfig, receipt: Receipt) 
   return { domain: receiptDomain(domain), types: receiptTypes, primaryType: 'Receipt' as const, message: receiptMessage(receipt) };
 }
 
-/** The 32-byte EIP-712 digest the client signs and the contract recovers from, 0x-hex. */
+/**
+ * The 32-byte EIP-712 digest the client signs and the contract recovers from, 0x-hex.
+ * @throws {RangeError} when a field does not fit its type.
+ */
 export function receiptDigest(domain: ReceiptDomainConfig, receipt: Receipt): string {
-  return TypedDataEncoder.hash(receiptDomain(domain), receiptTypes, receiptMessage(receipt));
+  return '0x' + bytesToHex(receiptDigestBytes(domain, receipt));
 }
 
-/** Anything that signs EIP-712 data like an ethers Wallet (Wallet, HDNodeWallet). */
-export type ReceiptSigner = Pick<BaseWallet, 'signTypedData'>;
+/**
+ * Anything that signs EIP-712 data like an ethers Wallet (Wallet, HDNodeWallet). One that shows its
+ * signingKey (every ethers wallet) is signed with directly; any other through signTypedData.
+ */
+export type ReceiptSigner = Pick<BaseWallet, 'signTypedData'> & { readonly signingKey?: { readonly privateKey: string } };
 
 /**
  * Signs a receipt with the client's payment key.
  * @throws {ReceiptError} ('bad-signature-encoding') if the signer returns a non-canonical signature.
  */
 export async function signReceipt(wallet: ReceiptSigner, domain: ReceiptDomainConfig, receipt: Receipt): Promise<SignedReceipt> {
-  const signature = await wallet.signTypedData(receiptDomain(domain), receiptTypes, receiptMessage(receipt));
-  return { receipt, signature: parseSignatureHex(signature.toLowerCase()) };
+  const key = wallet.signingKey && privateKeyOf(wallet.signingKey);
+  if (key === undefined) {
+    const signature = await wallet.signTypedData(receiptDomain(domain), receiptTypes, receiptMessage(receipt));
+    return { receipt, signature: parseSignatureHex(signature.toLowerCase()) };
+  }
+  // As ethers' SigningKey.sign: RFC 6979 deterministic nonce, low s, v = 27 + recovery bit.
+  const sig = secp256k1.sign(receiptDigestBytes(domain, receipt), key, { lowS: true });
+  return { receipt, signature: parseSignatureHex('0x' + sig.toCompactHex() + (sig.recovery === 1 ? '1c' : '1b')) };
 }
 
 /**
@@ -166,7 +182,13 @@ export async function signReceipt(wallet: ReceiptSigner, domain: ReceiptDomainCo
 export function recoverReceiptSigner(domain: ReceiptDomainConfig, receipt: Receipt, signature: string): string {
   parseSignatureHex(signature);
   try {
-    return verifyTypedData(receiptDomain(domain), receiptTypes, receiptMessage(receipt), signature);
+    const digest = receiptDigestBytes(domain, receipt);
+    const r = BigInt('0x' + signature.slice(2, 66));
+    const s = BigInt('0x' + signature.slice(66, 130));
+    const recovery = Number.parseInt(signature.slice(130), 16) - 27; // 0 or 1: parseSignatureHex checked v
+    // The constructor refuses r or s outside [1, n); recovery refuses an r that is no point's x.
+    const publicKey = new secp256k1.Signature(r, s).addRecoveryBit(recovery).recoverPublicKey(digest).toRawBytes(false);
+    return checksumAddress(bytesToHex(keccak_256(publicKey.subarray(1)).subarray(12)));
   } catch {
     throw new ReceiptError('bad-signature', 'The receipt signature does not recover to any key.');
   }
@@ -174,6 +196,125 @@ export function recoverReceiptSigner(domain: ReceiptDomainConfig, receipt: Recei
 
 function receiptMessage(receipt: Receipt): Record<string, string | bigint> {
   return { ...receipt };
+}
+
+// ---- EIP-712 encoding ----------------------------------------------------------------------
+
+const keccakOfText = (text: string): Uint8Array => keccak_256(utf8ToBytes(text));
+const domainTypeHash = keccakOfText('EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)');
+// Every Receipt field is a static type, so its struct hash is keccak256(typeHash ‖ one 32-byte word
+// per field), in receiptTypes' order (EIP-712 encodeData).
+const receiptTypeHash = keccakOfText(`Receipt(${receiptTypes.Receipt.map((field) => `${field.type} ${field.name}`).join(',')})`);
+const wordBytes = 32;
+type FieldType = (typeof receiptTypes.Receipt)[number]['type'];
+const uintBits: Partial<Record<FieldType, bigint>> = { uint256: 256n, uint64: 64n };
+for (const field of receiptTypes.Receipt) {
+  if (field.type !== 'bytes32' && field.type !== 'address' && uintBits[field.type] === undefined) throw new Error(`receipt field ${field.name}: ${field.type} is not encoded here`);
+}
+
+/** The word of one field, into `out` at `at`. @throws {RangeError} when the value does not fit the type. */
+function encodeField(type: FieldType, name: string, value: string | bigint, out: Uint8Array, at: number): void {
+  if (type === 'bytes32') {
+    if (typeof value !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(value)) throw new RangeError(`${name}: expected 32 bytes of hex`);
+    out.set(hexToBytes(value.slice(2)), at);
+    return;
+  }
+  if (type === 'address') {
+    if (typeof value !== 'string') throw new RangeError(`${name}: expected an address`);
+    out.set(hexToBytes(canonicalAddress(value, name).slice(2)), at + 12);
+    return;
+  }
+  const bits = uintBits[type]!; // every other field type has its width (checked at load)
+  if (typeof value !== 'bigint' || value < 0n || value >> bits !== 0n) throw new RangeError(`${name}: expected a uint${bits}`);
+  out.set(uintToBytes(value, wordBytes), at);
+}
+
+function structHash(receipt: Receipt): Uint8Array {
+  const fields = receiptTypes.Receipt;
+  const out = new Uint8Array(wordBytes * (1 + fields.length));
+  out.set(receiptTypeHash, 0);
+  fields.forEach((field, i) => encodeField(field.type, field.name, receipt[field.name], out, wordBytes * (1 + i)));
+  return keccak_256(out);
+}
+
+interface CachedDomain {
+  domain: TypedDataDomain;
+  separator: Uint8Array;
+}
+/** A process uses one or two domains; the bound only stops a caller that makes up many from growing it. */
+const maxCachedDomains = 16;
+const domains = new Map<string, CachedDomain>();
+
+/** The domain and its separator, computed once per configuration. */
+function cachedDomain(config: ReceiptDomainConfig): CachedDomain {
+  const key = `${config.chainId}/${config.verifyingContract}`;
+  let cached = domains.get(key);
+  if (cached) return cached;
+  const chainId = BigInt(config.chainId);
+  if (chainId <= 0n || chainId > maxUint256) throw new RangeError(`chainId: expected a positive integer, got ${config.chainId}`);
+  const verifyingContract = parseAddress(config.verifyingContract, 'verifyingContract', false);
+  const words = new Uint8Array(wordBytes * 5);
+  words.set(domainTypeHash, 0);
+  words.set(keccakOfText(receiptDomainName), wordBytes);
+  words.set(keccakOfText(receiptDomainVersion), wordBytes * 2);
+  words.set(uintToBytes(chainId, wordBytes), wordBytes * 3);
+  words.set(hexToBytes(verifyingContract.slice(2)), wordBytes * 4 + 12);
+  cached = { domain: { name: receiptDomainName, version: receiptDomainVersion, chainId, verifyingContract }, separator: keccak_256(words) };
+  if (domains.size >= maxCachedDomains) domains.clear();
+  domains.set(key, cached);
+  return cached;
+}
+
+const eip712Prefix = Uint8Array.of(0x19, 0x01);
+
+/** keccak256(0x1901 ‖ domainSeparator ‖ structHash). */
+function receiptDigestBytes(domain: ReceiptDomainConfig, receipt: Receipt): Uint8Array {
+  return keccak_256(concatBytes(eip712Prefix, cachedDomain(domain).separator, structHash(receipt)));
+}
+
+/** The payment key's secret as a scalar, read once per key. */
+const privateKeys = new WeakMap<object, bigint>();
+function privateKeyOf(signingKey: { readonly privateKey: string }): bigint | undefined {
+  let key = privateKeys.get(signingKey);
+  if (key === undefined) {
+    if (typeof signingKey.privateKey !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(signingKey.privateKey)) return undefined;
+    key = BigInt(signingKey.privateKey);
+    privateKeys.set(signingKey, key);
+  }
+  return key;
+}
+
+// ---- Addresses (EIP-55) --------------------------------------------------------------------
+
+/** Addresses repeat (a channel names the same two on every receipt): their checksums are kept. */
+const maxCachedChecksums = 1024;
+const checksums = new Map<string, string>();
+
+/** The EIP-55 checksummed spelling of 40 lowercase hex digits. */
+function checksumAddress(lowerHex: string): string {
+  let spelled = checksums.get(lowerHex);
+  if (spelled !== undefined) return spelled;
+  const hash = keccak_256(utf8ToBytes(lowerHex));
+  spelled = '0x';
+  for (let i = 0; i < 40; i++) {
+    const nibble = (hash[i >> 1]! >> (i % 2 === 0 ? 4 : 0)) & 0x0f; // 32-byte hash, i < 40
+    spelled += nibble >= 8 ? lowerHex[i]!.toUpperCase() : lowerHex[i]!;
+  }
+  if (checksums.size >= maxCachedChecksums) checksums.clear();
+  checksums.set(lowerHex, spelled);
+  return spelled;
+}
+
+/**
+ * `value` checksummed, as ethers' getAddress accepts it: all one case, or mixed case that is the checksum.
+ * @throws {RangeError} otherwise.
+ */
+function canonicalAddress(value: string, field: string): string {
+  if (!addressPattern.test(value)) throw new RangeError(`${field}: expected 0x and 40 hex digits`);
+  const digits = value.slice(2);
+  const spelled = checksumAddress(digits.toLowerCase());
+  if (digits !== digits.toLowerCase() && digits !== digits.toUpperCase() && value !== spelled) throw new RangeError(`${field}: bad address checksum`);
+  return spelled;
 }
 
 // ---- JSON form (storage, exports, logs) ---------------------------------------------------
@@ -255,7 +396,7 @@ export function parseSignedReceipt(value: unknown): SignedReceipt {
 
 function parseAddress(value: string, field: string, requireChecksum: boolean): string {
   if (!addressPattern.test(value)) throw new ReceiptError('bad-address', `${field}: expected 0x and 40 hex digits`);
-  const checksummed = getAddress(value.toLowerCase());
+  const checksummed = checksumAddress(value.slice(2).toLowerCase());
   if (requireChecksum && value !== checksummed) throw new ReceiptError('bad-checksum', `${field}: expected the EIP-55 checksummed spelling ${checksummed}`);
   return checksummed;
 }
@@ -318,8 +459,8 @@ export function decodeReceiptFrame(bytes: Uint8Array): SignedReceipt {
   let at = 1;
   const take = (n: number): Uint8Array => bytes.subarray(at, (at += n));
   const channelId = '0x' + bytesToHex(take(32));
-  const client = getAddress('0x' + bytesToHex(take(20)));
-  const exit = getAddress('0x' + bytesToHex(take(20)));
+  const client = checksumAddress(bytesToHex(take(20)));
+  const exit = checksumAddress(bytesToHex(take(20)));
   const cumBytes = bytesToUint(take(32));
   const cumCredits = bytesToUint(take(32));
   const price = bytesToUint(take(32));
