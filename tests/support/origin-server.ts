@@ -98,8 +98,19 @@ export function bytesPath(length: number, seed: string | number = 0): string {
   return `/bytes/${length}?seed=${encodeURIComponent(String(seed))}`;
 }
 
-/** Starts the origin on 127.0.0.1 and an ephemeral port. */
-export async function startOriginServer(options: { port?: number } = {}): Promise<OriginServer> {
+export interface OriginServerOptions {
+  /** A fixed port (the test build's origins); default an ephemeral one. */
+  readonly port?: number;
+  /**
+   * Whether responses carry CORS headers (default true, so a plain page may fetch from it). A CDN
+   * stand-in turns them off: a browser then refuses a cross-origin page's fetches and fonts from it.
+   */
+  readonly cors?: boolean;
+}
+
+/** Starts the origin on 127.0.0.1 and an ephemeral port (or `options.port`). */
+export async function startOriginServer(options: OriginServerOptions = {}): Promise<OriginServer> {
+  const cors = options.cors ?? true;
   const statics = new Map<string, StaticFile>();
   const routes = new Map<string, RouteHandler>();
   const requests = { total: 0, byPath: new Map<string, number>() };
@@ -116,11 +127,13 @@ export async function startOriginServer(options: { port?: number } = {}): Promis
     requests.total++;
     requests.byPath.set(url.pathname, (requests.byPath.get(url.pathname) ?? 0) + 1);
     // A plain page's fetch is subject to CORS (the extension, with host permissions, is not).
-    response.setHeader('access-control-allow-origin', '*');
-    response.setHeader('access-control-expose-headers', '*');
+    if (cors) {
+      response.setHeader('access-control-allow-origin', '*');
+      response.setHeader('access-control-expose-headers', '*');
+    }
     response.setHeader('cache-control', 'no-store');
     response.setHeader(originMarkerHeader, '1');
-    if (request.method === 'OPTIONS') {
+    if (cors && request.method === 'OPTIONS') {
       response.setHeader('access-control-allow-methods', 'GET, HEAD, POST, PUT, PATCH, DELETE');
       response.setHeader('access-control-allow-headers', '*');
       response.writeHead(204).end();

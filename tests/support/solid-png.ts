@@ -25,14 +25,21 @@ function chunk(type: string, data: Buffer): Buffer {
 
 /** A `width`×`height` RGB PNG filled with `rgb`. */
 export function solidPng(width: number, height: number, rgb: readonly [number, number, number]): Buffer {
+  const pixels = Buffer.alloc(width * height * 3);
+  for (let i = 0; i < width * height; i++) pixels.set(rgb, i * 3);
+  return rgbPng(width, height, pixels);
+}
+
+/** A `width`×`height` RGB PNG of `pixels` (3 bytes a pixel, rows top to bottom). @throws {RangeError} when the size does not match. */
+export function rgbPng(width: number, height: number, pixels: Uint8Array): Buffer {
+  if (pixels.length !== width * height * 3) throw new RangeError(`rgbPng: expected ${width * height * 3} bytes of pixels, got ${pixels.length}`);
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
   header[8] = 8; // bit depth
   header[9] = 2; // colour type: truecolour
-  const row = Buffer.alloc(1 + width * 3); // filter byte 0, then pixels
-  for (let x = 0; x < width; x++) row.set(rgb, 1 + x * 3);
-  const pixels = Buffer.concat(Array.from({ length: height }, () => row));
+  // Each row: filter byte 0, then its pixels.
+  const rows = Buffer.concat(Array.from({ length: height }, (_, y) => Buffer.concat([Buffer.alloc(1), pixels.subarray(y * width * 3, (y + 1) * width * 3)])));
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([signature, chunk('IHDR', header), chunk('IDAT', deflateSync(pixels)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([signature, chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
 }

@@ -26,8 +26,8 @@ export const testSiteColours = { heading: 'rgb(0, 110, 60)', body: 'rgb(250, 244
 /** Size of the picture at /site/images/photo.png. */
 export const testSitePhotoSize = { width: 48, height: 24 } as const;
 
-// A real font makes `document.fonts` report the face loaded; Debian's Chromium pulls in Liberation.
-const fontCandidates = [
+/** System fonts a test site serves as its web font, the first that exists: a real font makes `document.fonts` report the face loaded; Debian's Chromium pulls in Liberation. */
+export const fontCandidates = [
   '/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf',
   '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',
   '/usr/share/fonts/TTF/DejaVuSans.ttf',
