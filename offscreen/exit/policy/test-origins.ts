@@ -12,7 +12,9 @@ export interface TestOrigin {
   readonly ip: string;
 }
 
-const example = 'http://127.0.0.1:47615';
+// Not a port the repository's test builds list: the production bundle carries this text, and
+// tests/extension/production-build.test.ts checks it names none of them.
+const example = 'http://127.0.0.1:47810';
 
 /**
  * Parses one test origin: http(s), a loopback IP literal as host, an explicit port, nothing else.
@@ -73,7 +75,7 @@ export function parseTestOrigins(origins: readonly string[]): readonly TestOrigi
 export function parseTestOriginList(text: string, setting: string): readonly string[] {
   if (text.trim() === '') return [];
   const entries = text.split(',').map((entry) => entry.trim());
-  if (entries.some((entry) => entry === '')) throw new RangeError(`${setting}: expected comma-separated origins like ${example},http://127.0.0.1:47617 with no empty entry, got "${text}"`);
+  if (entries.some((entry) => entry === '')) throw new RangeError(`${setting}: expected comma-separated origins like ${example},http://127.0.0.1:47811 with no empty entry, got "${text}"`);
   try {
     return parseTestOrigins(entries).map((entry) => entry.origin);
   } catch (error) {
