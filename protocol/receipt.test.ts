@@ -71,6 +71,9 @@ describe('receipt typed data', () => {
     expect(signed.signature).toBe(vectorSignature);
     expect(bytesToHex(encodeReceiptFrame(signed))).toBe(vectorFrame);
     expect(recoverReceiptSigner(vectorDomain, vectorReceipt, vectorSignature)).toBe(vectorReceipt.client);
+    // Told to expect the client: its key is kept, and the hostile cases below run against it too.
+    expect(recoverReceiptSigner(vectorDomain, vectorReceipt, vectorSignature, vectorReceipt.client)).toBe(vectorReceipt.client);
+    expect(recoverReceiptSigner(vectorDomain, vectorReceipt, vectorSignature, vectorReceipt.client)).toBe(vectorReceipt.client);
   });
 
   it('hashes as the settlement contract will: keccak256(0x1901 ‖ domainSeparator ‖ structHash), built by hand', () => {
@@ -135,11 +138,15 @@ describe('receipt typed data', () => {
         const { signature } = await signReceipt(wallet, domain, receipt);
         const flippedV = signature.slice(0, 130) + (signature.endsWith('1b') ? '1c' : '1b');
         const ethersRecovers = (d: ReceiptDomainConfig, r: Receipt, sig: string) => verifyTypedData(receiptDomain(d), receiptTypes, receiptTypedData(d, r).message, sig);
+        // Without a hint, then told to expect the signer (whose key is known after the first receipt).
         expect(recoverReceiptSigner(domain, receipt, signature)).toBe(wallet.address);
+        expect(recoverReceiptSigner(domain, receipt, signature, wallet.address)).toBe(wallet.address);
         for (const [d, r, sig] of [[domain, receipt, flippedV], [domain, other, signature], [otherDomain, receipt, signature]] as const) {
           const recovered = recoverReceiptSigner(d, r, sig);
           expect(recovered).toBe(ethersRecovers(d, r, sig));
           expect(recovered).not.toBe(wallet.address);
+          expect(recoverReceiptSigner(d, r, sig, wallet.address)).toBe(recovered);
+          expect(recoverReceiptSigner(d, r, sig, recovered)).toBe(recovered);
         }
       }),
       { numRuns: 100 },
@@ -229,6 +236,7 @@ describe('receipt JSON form', () => {
   ];
   it.each(badSignatures)('refuses a signature that is %s', (_, signature) => {
     expect(() => recoverReceiptSigner(vectorDomain, vectorReceipt, signature)).toThrow(expect.objectContaining({ code: 'bad-signature-encoding' }));
+    expect(() => recoverReceiptSigner(vectorDomain, vectorReceipt, signature, vectorReceipt.client)).toThrow(expect.objectContaining({ code: 'bad-signature-encoding' }));
     expect(() => parseSignedReceipt({ receipt: good, signature })).toThrow(expect.objectContaining({ code: 'bad-signature-encoding' }));
   });
 
@@ -239,13 +247,16 @@ describe('receipt JSON form', () => {
     ['r that is no point on the curve (x = 5)', '00'.repeat(31) + '05'],
   ])('refuses a well-formed signature that recovers no key: %s', (_, r) => {
     const signature = '0x' + r + vectorSignature.slice(66);
+    expect(recoverReceiptSigner(vectorDomain, vectorReceipt, vectorSignature, vectorReceipt.client)).toBe(vectorReceipt.client); // the key is known
     expect(() => recoverReceiptSigner(vectorDomain, vectorReceipt, signature)).toThrow(expect.objectContaining({ code: 'bad-signature' }));
+    expect(() => recoverReceiptSigner(vectorDomain, vectorReceipt, signature, vectorReceipt.client)).toThrow(expect.objectContaining({ code: 'bad-signature' }));
     expect(() => verifyTypedData(receiptDomain(vectorDomain), receiptTypes, receiptTypedData(vectorDomain, vectorReceipt).message, signature)).toThrow();
   });
 
   it('refuses s = 0 as recovering no key', () => {
     const signature = vectorSignature.slice(0, 66) + '00'.repeat(32) + vectorSignature.slice(130);
     expect(() => recoverReceiptSigner(vectorDomain, vectorReceipt, signature)).toThrow(expect.objectContaining({ code: 'bad-signature' }));
+    expect(() => recoverReceiptSigner(vectorDomain, vectorReceipt, signature, vectorReceipt.client)).toThrow(expect.objectContaining({ code: 'bad-signature' }));
   });
 });
 

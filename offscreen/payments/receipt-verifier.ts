@@ -93,7 +93,8 @@ export function verifyReceipt(terms: ChannelTerms, counters: ChannelCounters, si
   if (r.cumCredits !== owed) return refuse('credits-mismatch', `The receipt owes ${r.cumCredits} micro-credits; ${r.cumBytes} bytes at the agreed price owe ${owed}.`);
   let signer: string;
   try {
-    signer = recoverReceiptSigner(terms.domain, r, signed.signature);
+    // Told whom to expect, recovery checks against the client's key once it has seen it.
+    signer = recoverReceiptSigner(terms.domain, r, signed.signature, terms.client);
   } catch (error) {
     if (error instanceof ReceiptError) return refuse('bad-signature', error.message);
     throw error;
