@@ -9,6 +9,7 @@ import type { DonorChoice } from '../../offscreen/peers/client.ts';
 import { describeProblem, isAbort, type BrowseProblem } from './browse-problems.ts';
 import type { BrowseSession, BrowseSessionOptions, DonorInfo } from './browse-session.ts';
 import { downloadThrough } from './download.ts';
+import { textPrefix } from './text-prefix.ts';
 import { handleViewEvents } from './frame-events.ts';
 import { loadPage, type PageResponse } from './page-loader.ts';
 import { addressFromInput } from './resolve-url.ts';
@@ -41,9 +42,21 @@ export interface DownloadState {
   name: string;
   received: number;
   total: number | undefined;
+  /** Recent speed (download.ts), once measured. */
+  bytesPerSecond: number | undefined;
   status: 'running' | 'saved' | 'cancelled' | 'failed';
   problem?: BrowseProblem;
 }
+
+/** The markup of the page shown, as the site sent it (its first {@link maxSourceBytes} at most). */
+export interface PageSource {
+  readonly text: string;
+  /** The markup was longer and `text` is its beginning. */
+  readonly cut: boolean;
+}
+
+/** Most page source kept for the raw-response view, in UTF-8 bytes. */
+export const maxSourceBytes = 256 * 1024;
 
 /** A problem shown above the view, with the address it concerned (for retrying). */
 export interface ShownProblem extends BrowseProblem {
@@ -72,6 +85,12 @@ export interface BrowseState {
   timings: PageTimings;
   subresources: SubresourceStats;
   problem: ShownProblem | undefined;
+  /** The page shown is built by scripts, which the view does not run (needs-scripts.ts). */
+  needsScripts: boolean;
+  /** The page's markup for the raw-response view; undefined for other content. */
+  source: PageSource | undefined;
+  /** The raw-response view (status, headers, source) is open. */
+  rawResponseOpen: boolean;
   /** A form wanted a method the view cannot send yet. */
   unsupportedForm: boolean;
   fileOffer: FileOffer | undefined;
@@ -120,6 +139,8 @@ export interface BrowseActions {
   dismissDownload(): void;
   dismissProblem(): void;
   dismissUnsupportedForm(): void;
+  /** Opens or closes the raw-response view. */
+  setRawResponseOpen(open: boolean): void;
 }
 
 // A new object each time: a store adopts the objects it is given, and later updates would change a shared one.
@@ -151,6 +172,9 @@ export function createBrowseStore(deps: BrowseStoreDeps): { state: BrowseState; 
     timings: {},
     subresources: noStats(),
     problem: undefined,
+    needsScripts: false,
+    source: undefined,
+    rawResponseOpen: false,
     unsupportedForm: false,
     fileOffer: undefined,
     download: undefined,
@@ -189,7 +213,7 @@ export function createBrowseStore(deps: BrowseStoreDeps): { state: BrowseState; 
     pageLoad = control;
     const startedAt = deps.now();
     // What was shown about the previous page no longer describes what the address bar says.
-    setState({ loading: true, response: undefined, timings: {}, subresources: noStats() });
+    setState({ loading: true, response: undefined, timings: {}, subresources: noStats(), needsScripts: false, source: undefined });
     if (state.donorState === 'none') setState('donorState', 'connecting');
     try {
       const outcome = await loadPage({
@@ -214,6 +238,11 @@ export function createBrowseStore(deps: BrowseStoreDeps): { state: BrowseState; 
           },
           onSubresources(stats) {
             if (control === pageLoad) setState('subresources', { ...stats });
+          },
+          onPageSource(html, needsScripts) {
+            if (control !== pageLoad) return;
+            const text = textPrefix(html, maxSourceBytes);
+            setState({ needsScripts, source: { text, cut: text.length < html.length } });
           },
         },
       });
@@ -350,7 +379,7 @@ export function createBrowseStore(deps: BrowseStoreDeps): { state: BrowseState; 
       downloadControl?.abort();
       const control = new AbortController();
       downloadControl = control;
-      setState({ download: { name: suggestedName || deps.fallbackName, received: 0, total: undefined, status: 'running' }, fileOffer: undefined });
+      setState({ download: { name: suggestedName || deps.fallbackName, received: 0, total: undefined, bytesPerSecond: undefined, status: 'running' }, fileOffer: undefined });
       const fetch = session.fetch;
       void (async () => {
         try {
@@ -361,9 +390,10 @@ export function createBrowseStore(deps: BrowseStoreDeps): { state: BrowseState; 
             onStart: (name, total) => {
               if (control === downloadControl) setState('download', { name, total });
             },
-            onProgress: ({ received }) => {
-              if (control === downloadControl) setState('download', 'received', received);
+            onProgress: ({ received, bytesPerSecond }) => {
+              if (control === downloadControl) setState('download', { received, bytesPerSecond });
             },
+            now: deps.now,
           });
           if (control !== downloadControl) return;
           deps.saveFile(file.blob, file.name);
@@ -384,6 +414,9 @@ export function createBrowseStore(deps: BrowseStoreDeps): { state: BrowseState; 
     },
     dismissProblem() {
       setState('problem', undefined);
+    },
+    setRawResponseOpen(open) {
+      setState('rawResponseOpen', open);
     },
     dismissUnsupportedForm() {
       setState('unsupportedForm', false);

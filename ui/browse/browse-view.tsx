@@ -9,7 +9,7 @@ import { DownloadPanel } from './download-panel.tsx';
 import { ExitStatus } from './exit-status.tsx';
 import { FileOfferPanel } from './file-offer.tsx';
 import { PageTimings } from './page-timings.tsx';
-import { ProblemNotice, UnsupportedFormNotice } from './problem-notice.tsx';
+import { ProblemNotice, ScriptsNotice, UnsupportedFormNotice } from './problem-notice.tsx';
 import { ResponseDetails } from './response-details.tsx';
 import { RoutePicker } from './route-picker.tsx';
 import { TlsNotice } from './tls-notice.tsx';
@@ -32,6 +32,7 @@ export function BrowseView(props: BrowseViewProps): JSX.Element {
       <main class="browse-main">
         <ProblemNotice state={props.state} actions={props.actions} />
         <UnsupportedFormNotice state={props.state} actions={props.actions} />
+        <ScriptsNotice state={props.state} actions={props.actions} />
         <FileOfferPanel state={props.state} actions={props.actions} />
         <DownloadPanel state={props.state} actions={props.actions} />
         <ViewFrame state={props.state} actions={props.actions} />
@@ -42,7 +43,7 @@ export function BrowseView(props: BrowseViewProps): JSX.Element {
         <RoutePicker state={props.state} actions={props.actions} />
         <TlsNotice />
         <PageTimings state={props.state} />
-        <ResponseDetails state={props.state} />
+        <ResponseDetails state={props.state} actions={props.actions} />
       </aside>
     </div>
   );

@@ -14,10 +14,40 @@ export class DownloadStatusError extends Error {
   }
 }
 
-/** Progress of a download: bytes so far, and the total when the site said. */
+/** Progress of a download: bytes so far, the total when the site said, and the recent speed once measured. */
 export interface DownloadProgress {
   readonly received: number;
   readonly total: number | undefined;
+  /** Bytes per second over the last {@link speedWindowMs}; undefined until {@link minSpeedSpanMs} have passed. */
+  readonly bytesPerSecond: number | undefined;
+}
+
+/** The speed is measured over this much recent time, so it follows changes without jumping at every chunk. */
+export const speedWindowMs = 3_000;
+/** No speed is given before the download has run this long: the first chunks arrive in a burst. */
+export const minSpeedSpanMs = 500;
+
+/** A speed meter over a sliding window: `add` the bytes so far at each chunk, read the rate back. */
+export function makeSpeedMeter(now: () => number): { add(received: number): number | undefined } {
+  const samples: Array<{ at: number; received: number }> = [];
+  return {
+    add(received) {
+      const at = now();
+      samples.push({ at, received });
+      // Keep one sample older than the window, so the span covers it whole.
+      while (samples.length > 2 && samples[1]!.at <= at - speedWindowMs) samples.shift(); // length > 2
+      const first = samples[0]!; // just pushed one
+      const span = at - first.at;
+      return span < minSpeedSpanMs ? undefined : ((received - first.received) * 1000) / span;
+    },
+  };
+}
+
+/** Milliseconds left at the current speed, or undefined when the total or the speed is not known. */
+export function timeLeftMs(progress: DownloadProgress): number | undefined {
+  const { total, received, bytesPerSecond } = progress;
+  if (total === undefined || bytesPerSecond === undefined || bytesPerSecond <= 0) return undefined;
+  return (Math.max(0, total - received) * 1000) / bytesPerSecond;
 }
 
 /** A finished download. */
@@ -31,6 +61,8 @@ export interface DownloadOptions {
   readonly signal: AbortSignal;
   readonly onStart?: (name: string, total: number | undefined) => void;
   readonly onProgress?: (progress: DownloadProgress) => void;
+  /** Millisecond clock for the speed; `performance.now` when absent. */
+  readonly now?: () => number;
   /** The file name when neither the headers nor the address give one. */
   readonly fallbackName: string;
   /** The name the page's link suggested ('' or absent for none); the site's Content-Disposition wins. */
@@ -54,7 +86,9 @@ export async function downloadThrough(fetch: FetchThrough, url: string, options:
   const length = Number(response.headers.get('content-length'));
   const total = Number.isSafeInteger(length) && length > 0 ? length : undefined;
   options.onStart?.(name, total);
-  const body = await readBody(response, { onProgress: (received) => options.onProgress?.({ received, total }) });
+  const speed = makeSpeedMeter(options.now ?? (() => performance.now()));
+  speed.add(0);
+  const body = await readBody(response, { onProgress: (received) => options.onProgress?.({ received, total, bytesPerSecond: speed.add(received) }) });
   return { blob: new Blob(body.chunks, { type: mimeEssence(response.headers.get('content-type')) || 'application/octet-stream' }), name };
 }
 

@@ -7,6 +7,7 @@ import { decodeText, detectCharset } from './decode-text.ts';
 import { downloadName } from './download-name.ts';
 import { installImage, installPage, installText, jumpToFragment } from './frame-document.ts';
 import { joinChunks, readBody } from './read-body.ts';
+import { pageNeedsScripts } from './needs-scripts.ts';
 import { fragmentOf } from './resolve-url.ts';
 import { sanitizePage, type StylesheetTask } from './sanitize-page.ts';
 import type { ImageSlot } from './srcset.ts';
@@ -54,6 +55,8 @@ export interface PageLoadEvents {
   onResponse(response: PageResponse, headersMs: number): void;
   onRendered(title: string, firstContentMs: number): void;
   onSubresources(stats: SubresourceStats): void;
+  /** An HTML page's markup as the site sent it, and whether its content needs scripts (needs-scripts.ts). */
+  onPageSource?(html: string, needsScripts: boolean): void;
 }
 
 /** How a load ended. */
@@ -139,6 +142,7 @@ async function showHtml(options: PageLoadOptions, response: Response, summary: P
   const doc = await view.document();
   signal.throwIfAborted();
   const page = sanitizePage(html, { pageUrl: summary.url, slot: view.slot(), matchesMedia: (query) => view.matchesMedia(query) });
+  options.events.onPageSource?.(html, pageNeedsScripts(html, page.root));
   const loader = createSubresourceLoader({ fetch: options.fetch, signal, limits: options.limits, onProgress: options.events.onSubresources });
   signal.addEventListener('abort', () => loader.dispose(), { once: true });
 

@@ -126,3 +126,32 @@ export function UnsupportedFormNotice(props: FormNoticeProps): JSX.Element {
     </Show>
   );
 }
+
+/** Props of ScriptsNotice: the store's state and actions. */
+export interface ScriptsNoticeProps {
+  state: BrowseState;
+  actions: BrowseActions;
+}
+
+/** Says that the page shown is built by scripts, which the view does not run, with the raw response one click away. */
+export function ScriptsNotice(props: ScriptsNoticeProps): JSX.Element {
+  const showRaw = (): void => {
+    props.actions.setRawResponseOpen(true);
+    // The raw response sits in the side panel: bring it into view and put the keyboard there.
+    const details = document.getElementById('response-details');
+    details?.scrollIntoView({ block: 'start' });
+    details?.querySelector('summary')?.focus();
+  };
+  return (
+    <Show when={props.state.needsScripts && !props.state.loading && !props.state.problem}>
+      <div class="notice scripts-notice" role="status">
+        <p>{bt('browse_needs_scripts')}</p>
+        <div class="actions">
+          <button type="button" class="show-raw" onClick={showRaw}>
+            {bt('browse_show_raw_response')}
+          </button>
+        </div>
+      </div>
+    </Show>
+  );
+}

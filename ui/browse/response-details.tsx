@@ -1,11 +1,14 @@
-// The raw response, on demand: status line, final address and every header as the donor relayed it.
+// The raw response, on demand: status line, final address, every header as the donor relayed it,
+// and an HTML page's source as plain text.
 import { For, Show, type JSX } from 'solid-js';
+import { formatDataSize } from '../common/format-data-size.ts';
 import { bt } from './browse-i18n.ts';
-import type { BrowseState } from './browse-store.ts';
+import { maxSourceBytes, type BrowseActions, type BrowseState } from './browse-store.ts';
 
-/** Props of ResponseDetails: the store's state. */
+/** Props of ResponseDetails: the store's state and actions. */
 export interface ResponseDetailsProps {
   state: BrowseState;
+  actions: BrowseActions;
 }
 
 /** A disclosure with the response's status and headers. */
@@ -13,7 +16,12 @@ export function ResponseDetails(props: ResponseDetailsProps): JSX.Element {
   return (
     <Show when={props.state.response}>
       {(response) => (
-        <details class="response-details panel-section">
+        <details
+          id="response-details"
+          class="response-details panel-section"
+          open={props.state.rawResponseOpen}
+          onToggle={(event) => props.actions.setRawResponseOpen(event.currentTarget.open)}
+        >
           <summary>{bt('browse_response_summary')}</summary>
           <dl class="facts">
             <dt>{bt('browse_response_status')}</dt>
@@ -42,6 +50,18 @@ export function ResponseDetails(props: ResponseDetailsProps): JSX.Element {
               </For>
             </tbody>
           </table>
+          <Show when={props.state.source}>
+            {(source) => (
+              <section class="page-source" aria-labelledby="page-source-heading">
+                <h3 id="page-source-heading">{bt('browse_response_source')}</h3>
+                {/* Text only: the markup is shown as characters, never parsed. */}
+                <pre class="ltr-token" tabIndex={0}>{source().text}</pre>
+                <Show when={source().cut}>
+                  <p class="source-cut">{bt('browse_response_source_cut', [formatDataSize(maxSourceBytes)])}</p>
+                </Show>
+              </section>
+            )}
+          </Show>
         </details>
       )}
     </Show>
