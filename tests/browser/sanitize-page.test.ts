@@ -5,7 +5,7 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumFlags, chromiumPath } from '../support/browser-harness.ts';
-import type { SanitizeReport } from '../support/sanitize-page-entry.ts';
+import type { FillStep, SanitizeReport } from '../support/sanitize-page-entry.ts';
 
 const pageUrl = 'https://news.example/world/story.html';
 let browser: Browser;
@@ -40,8 +40,8 @@ afterAll(async () => {
 
 const leaks: string[] = [];
 
-function sanitize(html: string): Promise<SanitizeReport> {
-  return page.evaluate((h, u) => window.sanitizeForTest(h, u), `<!doctype html><html><head><title>T</title></head><body>${html}</body></html>`, pageUrl);
+function sanitize(html: string, head = ''): Promise<SanitizeReport> {
+  return page.evaluate((h, u) => window.sanitizeForTest(h, u), `<!doctype html><html><head><title>T</title>${head}</head><body>${html}</body></html>`, pageUrl);
 }
 
 /** The HTML without the attributes the sanitizer wrote (links may point anywhere: they navigate through the donor). */
@@ -151,6 +151,87 @@ describe('sanitizePage', () => {
     expect(report.html).toContain('<rect fill="url(#g)"></rect>');
     expect(report.html).not.toMatch(/<link\b/);
     expect(report.html.replace(/<style>@import[^<]*<\/style>/, '')).not.toContain('evil.example');
+  });
+
+  it.each([
+    ['<base href="https://cdn.example/assets/">', 'https://cdn.example/assets/'],
+    ['<base href="../assets/">', 'https://news.example/assets/'],
+    ['<base href="/">', 'https://news.example/'],
+    ['<base target="_blank"><base href="https://cdn.example/second/">', 'https://cdn.example/second/'],
+    ['<base href="https://cdn.example/first/"><base href="https://evil.example/second/">', 'https://cdn.example/first/'],
+    ['<base href="javascript:alert(1)//"><base href="https://evil.example/">', pageUrl],
+    ['<base href="data:text/html,x/">', pageUrl],
+    ['<base href="file:///etc/">', pageUrl],
+    ['<base href="http://[bad">', pageUrl],
+    ['', pageUrl],
+  ])('resolves every address against the first <base href> when it is http(s): %s', async (head, base) => {
+    const report = await sanitize(
+      '<a id=l href="next.html">n</a><form id=f action="find"><button id=b formaction="other">go</button></form><form id=self></form>' +
+        '<img src="a.png"><img srcset="b.png 1x, b2.png 2x"><svg><image href="c.png"/></svg><video poster="p.png"></video>' +
+        '<style>.x{background:url(s.png)}</style><div style="background:url(d.png)">d</div>',
+      `${head}<link rel=stylesheet href="site.css">`,
+    );
+    const at = (path: string) => new URL(path, base).href;
+    expect(report.baseUrl).toBe(base);
+    expect(report.html).not.toMatch(/<base\b/);
+    expect(report.html).toContain(`data-porchlight-href="${at('next.html')}"`);
+    expect(report.html).toContain(`data-porchlight-action="${at('find')}"`);
+    expect(report.html).toContain(`data-porchlight-formaction="${at('other')}"`);
+    // A form without an action submits to the page itself, whatever the base (HTML says so).
+    expect(report.html).toContain(`<form id="self" data-porchlight-action="${pageUrl}"`);
+    expect(report.images.map((task) => task.url)).toEqual([at('a.png'), at('b.png'), at('c.png'), at('p.png')]);
+    expect(report.stylesheets.map((task) => task.href ?? task.css)).toEqual([at('site.css'), '.x{background:url(s.png)}']);
+    expect(report.inlineStyles.map((task) => task.css)).toEqual(['background:url(d.png)']);
+    expect(report.html).not.toContain('evil.example');
+  });
+
+  it('shows <noscript> content as ordinary content, sanitized like the rest', async () => {
+    const report = await sanitize(
+      '<noscript><p id=note>Turn on JavaScript, or read on.</p><img id=fallback src="lazy.jpg" alt="A photo"></noscript>' +
+        '<noscript><script>alert(1)</script><img src=x onerror=alert(2)><p onclick=alert(3)>p</p><meta http-equiv=refresh content="0;url=https://evil.example/"><a href="javascript:alert(4)">j</a><iframe src="https://evil.example/f"></iframe><img src="https://evil.example/beacon.gif"></noscript>',
+      '<noscript><link rel=stylesheet href="noscript.css"><style>.lazy{display:none}</style><meta http-equiv=refresh content="0;url=https://evil.example/"></noscript>',
+    );
+    expect(report.html).toContain('<p id="note">Turn on JavaScript, or read on.</p>');
+    expect(report.html).toContain('<img id="fallback" alt="A photo">');
+    expect(report.html).not.toMatch(/<(noscript|script|meta|iframe)\b/i);
+    expect(report.html).not.toMatch(/\son[a-z]+=|alert|evil\.example/i);
+    expect(report.images.map((task) => task.url)).toEqual(['https://news.example/world/lazy.jpg', 'https://news.example/world/x', 'https://evil.example/beacon.gif']);
+    expect(report.stylesheets.map((task) => task.href ?? task.css)).toEqual(['https://news.example/world/noscript.css', '.lazy{display:none}']);
+  });
+
+  it('keeps the names and ids DOM-clobbering protection takes off aside, out of the document', async () => {
+    const report = await sanitize('<form id=f><input type=hidden name=lang value=en><input name=title><input name=q><button name=submit value=1>Go</button></form><h2 id=title>T</h2><a name=forms>a</a>');
+    expect(report.html).toContain('<input type="hidden" value="en" data-porchlight-name="lang">');
+    expect(report.html).toContain('<input data-porchlight-name="title">');
+    expect(report.html).toContain('<input name="q">');
+    expect(report.html).toContain('<button value="1" data-porchlight-name="submit">Go</button>');
+    expect(report.html).toContain('<h2 data-porchlight-id="title">T</h2>');
+    expect(report.html).toContain('<a data-porchlight-name="forms">a</a>');
+    expect(report.html).not.toMatch(/\s(name|id)="(lang|title|submit|forms)"/);
+  });
+
+  // Wikipedia's search form, and one with every kind of control and names that collide with DOM properties.
+  const wikipedia =
+    '<form id=search action="/w/index.php"><input type=hidden name=lang value=en><input type=hidden name=title value="Special:Search">' +
+    '<input id=q type=search name=search><input type=hidden name=go value=Go><button id=full name=fulltext value=1>Search pages</button><button id=go>Go</button></form>';
+  const everything =
+    '<form id=all action="find?old=1#results"><input name=action value=a><input name=method value=m><input name=submit value=s>' +
+    '<input name=id value=i><input name=elements value=e><input id=box type=checkbox name=box><input type=checkbox name=box value=two checked>' +
+    '<input type=radio name=r value=x><input id=ry type=radio name=r value=y><select id=sel name=pick><option>one</option><option>two</option></select>' +
+    '<select id=multi name=many multiple><option>a</option><option disabled selected>b</option><option>c</option></select>' +
+    '<textarea id=area name=text>line</textarea><input name=off disabled value=no><fieldset disabled><input name=fs value=no></fieldset>' +
+    '<input name=dir dirname=dir.dir value=x><input type=hidden name=_charset_><input name="" value=nameless><input value=unnamed>' +
+    '<datalist><input name=listed value=no></datalist><input type=file name=upload><button id=first name=submit value=first>1</button><button id=second name=lang value=second>2</button></form>' +
+    '<input form=all name=outside value=o>';
+  it.each<[string, string, string, string | null, FillStep[]]>([
+    ['Wikipedia search, button clicked', wikipedia, 'search', 'full', [{ id: 'q', value: 'porch light' }]],
+    ['Wikipedia search, Enter', wikipedia, 'search', null, [{ id: 'q', value: 'café & co' }]],
+    ['every control', everything, 'all', 'second', [{ id: 'box', checked: true }, { id: 'ry', checked: true }, { id: 'sel', selected: [1] }, { id: 'multi', selected: [0, 1, 2] }, { id: 'area', value: 'two\nlines' }]],
+    ['every control, other button', everything, 'all', 'first', []],
+    ['with a base', `<base href="https://cdn.example/x/">${wikipedia}`, 'search', 'go', [{ id: 'q', value: 'b' }]],
+  ])('a GET form submits what the browser would: %s', async (_name, html, formId, submitterId, fill) => {
+    const urls = await page.evaluate((h, u, f, b, s) => window.submitForTest(h, u, f, b, s), `<!doctype html><html><head></head><body>${html}</body></html>`, pageUrl, formId, submitterId, fill);
+    expect(urls.view).toBe(urls.browser);
   });
 
   it('reads the title and sanitizes without a single request', async () => {

@@ -12,7 +12,8 @@ import { downloadThrough } from './download.ts';
 import { textPrefix } from './text-prefix.ts';
 import { handleViewEvents } from './frame-events.ts';
 import { loadPage, type PageResponse } from './page-loader.ts';
-import { addressFromInput } from './resolve-url.ts';
+import { jumpToFragment } from './frame-document.ts';
+import { addressFromInput, fragmentOf, isSameDocument } from './resolve-url.ts';
 import type { SubresourceStats } from './subresources.ts';
 import { noUsage, type SessionUsage } from './session-usage.ts';
 import { makeViewSurface } from './view-surface.ts';
@@ -258,6 +259,20 @@ export function createBrowseStore(deps: BrowseStoreDeps): { state: BrowseState; 
     }
   }
 
+  /** Moves to history entry `index`: within the page shown when only the fragment differs (no request), else loads it. */
+  function goTo(index: number): void {
+    const from = state.history[state.historyIndex];
+    const to = state.history[index];
+    setState('historyIndex', index);
+    const shown = !state.loading && state.problem === undefined && state.fileOffer === undefined && state.response?.kind === 'html';
+    if (shown && from !== undefined && to !== undefined && isSameDocument(to, from)) {
+      setState('address', to);
+      void view.surface.document().then((doc) => jumpToFragment(doc, fragmentOf(to) ?? ''));
+      return;
+    }
+    reloadShown();
+  }
+
   function reloadShown(): void {
     const url = state.history[state.historyIndex];
     if (url !== undefined) void open(url, 'keep');
@@ -327,13 +342,11 @@ export function createBrowseStore(deps: BrowseStoreDeps): { state: BrowseState; 
     },
     back() {
       if (state.historyIndex <= 0) return;
-      setState('historyIndex', state.historyIndex - 1);
-      reloadShown();
+      goTo(state.historyIndex - 1);
     },
     forward() {
       if (state.historyIndex >= state.history.length - 1) return;
-      setState('historyIndex', state.historyIndex + 1);
-      reloadShown();
+      goTo(state.historyIndex + 1);
     },
     reload() {
       reloadShown();
@@ -370,6 +383,12 @@ export function createBrowseStore(deps: BrowseStoreDeps): { state: BrowseState; 
           navigate: (url) => void open(url, 'push'),
           download: (url, name) => actions.download(url, name),
           unsupportedForm: () => setState('unsupportedForm', true),
+          jumped: (url) => {
+            // The same address again replaces its entry, as HTML's navigation to the current URL does.
+            if (url === state.history[state.historyIndex]) return setState('address', url);
+            const kept = state.history.slice(0, state.historyIndex + 1);
+            setState({ history: [...kept, url], historyIndex: kept.length, address: url });
+          },
         },
         lifetime.signal,
       );

@@ -25,6 +25,10 @@ describe('formGetUrl', () => {
     ['https://s.example/s', [['upload', { name: 'notes.txt' }]], 'https://s.example/s?upload=notes.txt'],
     ['https://s.example/s?x=1', [], 'https://s.example/s?'],
     ['https://s.example/s', [['a+b', ' ~*']], 'https://s.example/s?a%2Bb=+%7E*'],
+    // Wikipedia's search form: hidden lang and title first, in order.
+    ['https://en.wikipedia.org/w/index.php', [['lang', 'en'], ['title', 'Special:Search'], ['search', 'porch'], ['fulltext', '1']], 'https://en.wikipedia.org/w/index.php?lang=en&title=Special%3ASearch&search=porch&fulltext=1'],
+    // A textarea's line breaks go as CRLF, however they were typed.
+    ['https://s.example/s', [['text', 'a\nb\rc\r\nd']], 'https://s.example/s?text=a%0D%0Ab%0D%0Ac%0D%0Ad'],
   ] as const)('%s with %j', (action, entries, expected) => {
     expect(formGetUrl(action, entries)).toBe(expected);
   });

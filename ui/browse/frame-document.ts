@@ -1,6 +1,7 @@
 // The view's document: a sandboxed frame (no scripts, no forms, no popups, no top navigation)
 // whose content is put in place by the browse page through the DOM. Its Content-Security-Policy
 // lets it load only what the browse page hands it (blob: and data:), never the network.
+import { viewAttributes } from './sanitize-page.ts';
 
 /** The view's Content-Security-Policy: blob: and data: resources only, no forms, no base. */
 export const viewContentSecurityPolicy = [
@@ -70,8 +71,54 @@ export function installText(doc: Document, text: string): void {
   doc.body.append(pre);
 }
 
-/** Scrolls the view to the element a fragment names (by id, then by <a name>), if there is one. */
-export function jumpToFragment(doc: Document, fragment: string): void {
-  if (fragment === '') return;
-  (doc.getElementById(fragment) ?? doc.getElementsByName(fragment)[0])?.scrollIntoView();
+/**
+ * Scrolls the view to what `fragment` (as written in the URL, percent-encoded) indicates, as
+ * HTML's "scroll to the fragment" does: '' is the top; an element with that id or an <a> with that
+ * name, tried as written and then percent-decoded; else "top" (any case) is the top. Only the view
+ * scrolls, never the browse page around it. Returns false when nothing was indicated.
+ */
+export function jumpToFragment(doc: Document, fragment: string): boolean {
+  const top = (): true => {
+    doc.defaultView?.scrollTo(doc.defaultView.scrollX, 0);
+    return true;
+  };
+  if (fragment === '') return top();
+  const decoded = percentDecode(fragment);
+  const target = indicatedElement(doc, fragment) ?? indicatedElement(doc, decoded);
+  if (target) {
+    scrollWithinView(doc, target);
+    return true;
+  }
+  return decoded.toLowerCase() === 'top' ? top() : false;
+}
+
+function percentDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text; // a malformed escape is matched as written
+  }
+}
+
+/** The element with id `name`, else the first <a> named `name` (the site's own ids and names, kept by the sanitizer, count). */
+function indicatedElement(doc: Document, name: string): Element | null {
+  if (name === '') return null;
+  const byId = doc.getElementById(name) ?? [...doc.querySelectorAll(`[${viewAttributes.id}]`)].find((element) => element.getAttribute(viewAttributes.id) === name);
+  if (byId) return byId;
+  return [...doc.getElementsByTagName('a')].find((a) => (a.getAttribute(viewAttributes.name) ?? a.getAttribute('name')) === name) ?? null;
+}
+
+/** scrollIntoView scrolls every ancestor too, the browse page around the frame included: those are put back. */
+function scrollWithinView(doc: Document, target: Element): void {
+  const frame = doc.defaultView?.frameElement ?? null;
+  const outerWindow = frame?.ownerDocument.defaultView ?? null;
+  const outer: Array<readonly [Element, number, number]> = [];
+  for (let element = frame?.parentElement ?? null; element; element = element.parentElement) outer.push([element, element.scrollTop, element.scrollLeft]);
+  const [x, y] = [outerWindow?.scrollX ?? 0, outerWindow?.scrollY ?? 0];
+  target.scrollIntoView({ block: 'start', inline: 'nearest' });
+  for (const [element, top, left] of outer) {
+    element.scrollTop = top;
+    element.scrollLeft = left;
+  }
+  outerWindow?.scrollTo(x, y);
 }

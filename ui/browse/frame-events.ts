@@ -14,6 +14,8 @@ export interface ViewActions {
   download(url: string, name: string): void;
   /** A form wanted to POST (or use another method the view cannot send yet). */
   unsupportedForm(method: string): void;
+  /** The view jumped within the page shown to `url` (a fragment of it): nothing was fetched. */
+  jumped(url: string): void;
 }
 
 /** Elements of the frame's realm fail `instanceof` against this page's classes; check the node instead. */
@@ -72,9 +74,13 @@ export function handleViewEvents(doc: Document, pageUrl: () => string, actions: 
       const url = link.getAttribute(viewAttributes.href);
       if (url === null) return;
       const download = link.getAttribute(viewAttributes.download);
+      const fragment = fragmentOf(url);
       if (download !== null) actions.download(url, download);
-      else if (isSameDocument(url, pageUrl()) && fragmentOf(url) !== '') jumpToFragment(doc, fragmentOf(url));
-      else actions.navigate(url);
+      // "#", "#top", "#part-2" on this page: HTML's fragment navigation, a scroll and no request.
+      else if (fragment !== null && isSameDocument(url, pageUrl())) {
+        jumpToFragment(doc, fragment);
+        actions.jumped(url);
+      } else actions.navigate(url);
     },
     options,
   );
@@ -113,15 +119,45 @@ export function handleViewEvents(doc: Document, pageUrl: () => string, actions: 
   );
 }
 
-/** The form's fields as the submission would send them, the clicked button's own name/value included. */
-function formEntries(form: HTMLFormElement, button: Submitter | null): Array<[string, FormEntryValue]> {
+/**
+ * The form's fields as the site's form would send them, the clicked button's own name/value
+ * included: the browser's own entry list (FormData), built while each control carries the name
+ * the site gave it. The sanitizer keeps names (and ids) that collide with DOM properties (`lang`,
+ * `title`, `submit`) out of the document; they are put on for this one synchronous call, in which
+ * no script can run, and taken off again.
+ */
+export function formEntries(form: HTMLFormElement, button: Submitter | null): Array<[string, FormEntryValue]> {
+  const restored: Array<readonly [Element, string, string | null]> = [];
+  const restore = (element: Element, attribute: 'name' | 'id', written: string): void => {
+    restored.push([element, attribute, element.getAttribute(attribute)]);
+    element.setAttribute(attribute, written);
+  };
+  // Controls outside the form (form="id") belong to it too; the document holds them all.
+  const named = ['input', 'button', 'select', 'textarea'].map((tag) => `${tag}[${viewAttributes.name}]`).join(', ');
+  for (const control of form.ownerDocument.querySelectorAll(named)) restore(control, 'name', control.getAttribute(viewAttributes.name) ?? '');
+  // The form's own id, if it was kept aside, is what those form="id" controls name.
+  const formId = form.getAttribute(viewAttributes.id);
+  if (formId !== null) restore(form, 'id', formId);
   let data: FormData;
   try {
-    data = new FormData(form, button);
-  } catch {
-    // An older engine without the submitter argument: add the button's entry by hand.
-    data = new FormData(form);
-    if (button?.name) data.append(button.name, button.value);
+    data = siteFormData(form, button);
+  } finally {
+    for (const [element, attribute, value] of restored.reverse()) {
+      if (value === null) element.removeAttribute(attribute);
+      else element.setAttribute(attribute, value);
+    }
   }
   return [...data.entries()].map(([name, value]) => [name, typeof value === 'string' ? value : { name: value.name }]);
+}
+
+function siteFormData(form: HTMLFormElement, button: Submitter | null): FormData {
+  try {
+    return new FormData(form, button);
+  } catch {
+    // An older engine without the submitter argument: add the button's entry by hand.
+    const data = new FormData(form);
+    const name = button?.getAttribute('name');
+    if (button && name) data.append(name, button.value);
+    return data;
+  }
 }

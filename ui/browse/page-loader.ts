@@ -8,7 +8,7 @@ import { downloadName } from './download-name.ts';
 import { installImage, installPage, installText, jumpToFragment } from './frame-document.ts';
 import { joinChunks, readBody } from './read-body.ts';
 import { pageNeedsScripts } from './needs-scripts.ts';
-import { fragmentOf } from './resolve-url.ts';
+import { fragmentOf, withFragmentOf } from './resolve-url.ts';
 import { sanitizePage, type StylesheetTask } from './sanitize-page.ts';
 import type { ImageSlot } from './srcset.ts';
 import { buildStylesheet, provisionalCss } from './stylesheets.ts';
@@ -39,7 +39,7 @@ export interface ViewSurface {
 
 /** What the browse page shows about a response. */
 export interface PageResponse {
-  /** The final address, after redirects. */
+  /** The final address, after redirects, with the fragment asked for (a response URL carries none). */
   readonly url: string;
   readonly status: number;
   readonly statusText: string;
@@ -91,7 +91,7 @@ export async function loadPage(options: PageLoadOptions): Promise<PageOutcome> {
   const response = await options.fetch(options.url, { headers: { accept: acceptHtml }, signal });
   const contentType = response.headers.get('content-type');
   const summary: PageResponse = {
-    url: response.url || options.url,
+    url: withFragmentOf(response.url || options.url, options.url),
     status: response.status,
     statusText: response.statusText,
     headers: [...response.headers],
@@ -149,7 +149,7 @@ async function showHtml(options: PageLoadOptions, response: Response, summary: P
   // Stylesheet text first, so the first paint is styled (its images and fonts come after).
   const sources = new Map<StylesheetTask, Promise<FetchedStylesheet | null>>();
   for (const task of page.stylesheets) {
-    sources.set(task, 'href' in task.source ? loader.stylesheet(task.source.href) : Promise.resolve({ css: task.source.css, url: summary.url }));
+    sources.set(task, 'href' in task.source ? loader.stylesheet(task.source.href) : Promise.resolve({ css: task.source.css, url: page.baseUrl }));
   }
   const provisional = (task: StylesheetTask, sheet: FetchedStylesheet | null): void => {
     if (sheet !== null && 'href' in task.source) task.element.textContent = provisionalCss(sheet.css);
@@ -164,8 +164,7 @@ async function showHtml(options: PageLoadOptions, response: Response, summary: P
   ]);
   signal.throwIfAborted();
   installPage(doc, page.root);
-  // A response URL never carries the fragment; the address asked for does.
-  jumpToFragment(doc, fragmentOf(options.url));
+  const fragmentJump = jumpOnArrival(doc, fragmentOf(summary.url), signal);
   await rendered(options, page.title);
 
   const apply = (action: () => void): void => {
@@ -184,10 +183,35 @@ async function showHtml(options: PageLoadOptions, response: Response, summary: P
       apply(() => (task.element.textContent = built));
     }),
     ...page.inlineStyles.map(async (task) => {
-      const built = await buildStylesheet(task.css, summary.url, loader);
+      const built = await buildStylesheet(task.css, page.baseUrl, loader);
       apply(() => task.element.setAttribute('style', built));
     }),
   ]);
   signal.throwIfAborted();
+  fragmentJump.settle();
   return { kind: 'shown', totalMs: now() - startedAt };
+}
+
+/**
+ * Scrolls to the page's fragment (if its URL has one) as soon as it is in the view, and once more
+ * when its images and stylesheets are in, since they move what comes below them; unless the
+ * reader has scrolled, clicked or typed meanwhile (browsers keep the fragment in view the same way).
+ */
+function jumpOnArrival(doc: Document, fragment: string | null, signal: AbortSignal): { settle(): void } {
+  if (fragment === null) return { settle() {} };
+  jumpToFragment(doc, fragment);
+  const reading = new AbortController();
+  const stop = (): void => reading.abort();
+  signal.addEventListener('abort', stop, { once: true });
+  let moved = false;
+  for (const type of ['wheel', 'keydown', 'pointerdown', 'touchstart']) {
+    doc.addEventListener(type, () => (moved = true), { capture: true, passive: true, signal: reading.signal });
+  }
+  return {
+    settle() {
+      if (!moved && !signal.aborted) jumpToFragment(doc, fragment);
+      stop();
+      signal.removeEventListener('abort', stop);
+    },
+  };
 }

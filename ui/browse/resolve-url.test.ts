@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressFromInput, fragmentOf, isSameDocument, resolveHttpUrl } from './resolve-url.ts';
+import { addressFromInput, fragmentOf, isSameDocument, resolveHttpUrl, withFragmentOf } from './resolve-url.ts';
 
 describe('resolveHttpUrl', () => {
   const base = 'https://news.example/world/story.html?id=7';
@@ -45,7 +45,25 @@ describe('isSameDocument and fragmentOf', () => {
   it('tells a jump within the page from a navigation', () => {
     expect(isSameDocument('https://a.example/p#x', 'https://a.example/p')).toBe(true);
     expect(isSameDocument('https://a.example/p?q#x', 'https://a.example/p')).toBe(false);
-    expect(fragmentOf('https://a.example/p#caf%C3%A9')).toBe('café');
-    expect(fragmentOf('https://a.example/p')).toBe('');
+  });
+
+  it.each([
+    ['https://a.example/p#caf%C3%A9', 'caf%C3%A9'],
+    ['https://a.example/p#café', 'caf%C3%A9'],
+    ['https://a.example/p#part-2', 'part-2'],
+    ['https://a.example/p#', ''],
+    ['https://a.example/p', null],
+    ['not a url', null],
+  ])('fragmentOf(%j) is %j', (url, fragment) => {
+    expect(fragmentOf(url)).toBe(fragment);
+  });
+
+  it.each([
+    ['https://a.example/final', 'https://a.example/asked#part', 'https://a.example/final#part'],
+    ['https://a.example/final#own', 'https://a.example/asked#part', 'https://a.example/final#own'],
+    ['https://a.example/final', 'https://a.example/asked', 'https://a.example/final'],
+    ['https://a.example/final', 'https://a.example/asked#', 'https://a.example/final#'],
+  ])('withFragmentOf(%j, %j) is %j', (url, requested, expected) => {
+    expect(withFragmentOf(url, requested)).toBe(expected);
   });
 });

@@ -40,12 +40,23 @@ export function isSameDocument(target: string, current: string): boolean {
   }
 }
 
-/** The fragment of `url` without '#', decoded; '' when there is none. */
-export function fragmentOf(url: string): string {
+/**
+ * The fragment of `url` without '#', as written (percent-encoded); '' for a bare '#', and null
+ * when the URL has no fragment at all (HTML tells "page#" from "page": only the first is a jump).
+ */
+export function fragmentOf(url: string): string | null {
+  let href: string;
   try {
-    const hash = new URL(url).hash.slice(1);
-    return decodeURIComponent(hash);
+    href = new URL(url).href;
   } catch {
-    return '';
+    return null;
   }
+  const hash = href.indexOf('#');
+  return hash === -1 ? null : href.slice(hash + 1);
+}
+
+/** `url` with the fragment of `requested` when it has none of its own (as a redirect keeps the fragment asked for). */
+export function withFragmentOf(url: string, requested: string): string {
+  const fragment = fragmentOf(requested);
+  return fragment === null || fragmentOf(url) !== null ? url : `${url}#${fragment}`;
 }
