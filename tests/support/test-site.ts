@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bytesSha256, streamBytes, type OriginServer } from './origin-server.ts';
 import { solidPng } from './solid-png.ts';
+import { fidelityPrefix, serveFidelityPage } from './test-site-fidelity.ts';
 
 /** Size of /site/file.bin. */
 export const testSiteFileBytes = 50 * 1024 * 1024;
@@ -107,6 +108,7 @@ function hostileHtml(origin: string): string {
 <title>Hostile page</title>
 <meta http-equiv="refresh" content="0; url=${beacon('meta-refresh')}">
 <meta http-equiv="Content-Security-Policy" content="default-src *">
+<base href="javascript:${ping('base-href')}//">
 <base href="${origin}/site/beacon-base/">
 <link rel="prefetch" href="${beacon('prefetch')}">
 <link rel="preload" as="image" href="${beacon('preload')}">
@@ -191,6 +193,7 @@ export function installTestSite(origin: OriginServer): TestSite {
       case '/site/file.bin':
         return streamBytes(request, response, testSiteFileBytes, testSiteFileSeed);
       default:
+        if (path.startsWith(fidelityPrefix)) return serveFidelityPage(response, url, origin.origin);
         if (path === '/site/beacon' || path.startsWith('/site/beacon')) {
           bump(beacons, url.searchParams.get('x') ?? path);
           return send(response, 200, 'image/png', background);
