@@ -2,6 +2,7 @@
 // benchmarks share the same two Chromium processes; standalone ones (the extension's costs) launch
 // their own, after the relay pair is closed so its browsers add no load. Optional arguments pick
 // benchmarks by name; BENCH_SCALE shrinks sizes.
+import { browseLoad } from './browse-load.ts';
 import { benchScale, openBenchContext, report, type BenchContext, type Benchmark, type StandaloneBenchmark } from './context.ts';
 import { extensionCosts } from './extension-costs.ts';
 import { receiptsOverhead } from './receipts-overhead.ts';
@@ -12,7 +13,7 @@ import { relayThroughput } from './relay-throughput.ts';
 import { relayTtfb } from './relay-ttfb.ts';
 
 const relay: readonly Benchmark[] = [relayThroughput, relayTtfb, relayConcurrency, relayMemory, receiptsOverhead];
-const standalone: readonly StandaloneBenchmark[] = [extensionCosts, receiptsVerify];
+const standalone: readonly StandaloneBenchmark[] = [extensionCosts, receiptsVerify, browseLoad];
 const all: readonly (Benchmark | StandaloneBenchmark)[] = [...relay, ...standalone];
 
 async function main(): Promise<number> {
