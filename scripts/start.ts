@@ -35,7 +35,7 @@ function country(code: string | undefined): string {
   return code === 'ZZ' ? 'ZZ (unknown: loopback addresses have no country)' : (code ?? 'none reported');
 }
 
-step('Building the extension (WXT, a test build that may fetch only the demo site on loopback)');
+step('Building the extension (WXT, a test build that may fetch only the demo site and a test CDN on loopback)');
 const extensionPath = await buildExtension({ browser: 'chrome', testOrigin: extensionTestOrigin });
 console.log(`  built into ${extensionPath.replace(`${process.cwd()}/`, '')}`);
 
