@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bytesSha256, streamBytes, type OriginServer } from './origin-server.ts';
 import { solidPng } from './solid-png.ts';
 import { fidelityPrefix, serveFidelityPage } from './test-site-fidelity.ts';
+import { installRefusalPages } from './test-site-refusals.ts';
 
 /** Size of /site/file.bin. */
 export const testSiteFileBytes = 50 * 1024 * 1024;
@@ -155,6 +156,7 @@ function send(response: ServerResponse, status: number, contentType: string, bod
 
 /** Serves the test site under /site/ on `origin`. */
 export function installTestSite(origin: OriginServer): TestSite {
+  installRefusalPages(origin); // before /site/: the first matching route answers
   const beacons = new Map<string, number>();
   const directRequests = new Map<string, number>();
   const requests = new Map<string, number>();
