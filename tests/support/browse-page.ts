@@ -5,14 +5,17 @@ import type { Page } from 'puppeteer-core';
 
 const viewFrame = 'iframe.view-frame';
 
-/** Evaluates `fn` on the view frame's document. */
-export function inView<T>(page: Page, fn: (doc: Document) => T): Promise<T> {
-  return page.evaluate(`(${fn.toString()})(document.querySelector('${viewFrame}').contentDocument)`) as Promise<T>;
+/** Arguments passed on to a function evaluated in the browse page, as JSON. */
+const spread = (args: readonly unknown[]): string => args.map((arg) => `, ${JSON.stringify(arg)}`).join('');
+
+/** Evaluates `fn` on the view frame's document (with `args`, which must be JSON). */
+export function inView<T, A extends unknown[] = []>(page: Page, fn: (doc: Document, ...args: A) => T, ...args: A): Promise<T> {
+  return page.evaluate(`(${fn.toString()})(document.querySelector('${viewFrame}').contentDocument${spread(args)})`) as Promise<T>;
 }
 
-/** Waits until `predicate` holds for the view's document. */
-export async function waitForView(page: Page, predicate: (doc: Document) => boolean, timeout = 30_000): Promise<void> {
-  await page.waitForFunction(`(() => { const doc = document.querySelector('${viewFrame}')?.contentDocument; return !!doc && (${predicate.toString()})(doc); })()`, { timeout });
+/** Waits until `predicate` holds for the view's document (called with `args`, which must be JSON). */
+export async function waitForView<A extends unknown[] = []>(page: Page, predicate: (doc: Document, ...args: A) => boolean, timeout = 30_000, ...args: A): Promise<void> {
+  await page.waitForFunction(`(() => { const doc = document.querySelector('${viewFrame}')?.contentDocument; return !!doc && (${predicate.toString()})(doc${spread(args)}); })()`, { timeout });
 }
 
 /** Clicks an element inside the view with a real mouse click at its centre. */

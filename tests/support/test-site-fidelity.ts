@@ -23,8 +23,10 @@ export const fidelityPictures = {
   '/site/fidelity/assets/tall.png': { width: 40, height: 1200 },
 } as const;
 
-/** Paths under which a request means a relative address resolved against the wrong base. */
-export const fidelityWrongPaths = ['/site/fidelity/wrong/', '/site/fidelity/base/assets/', '/site/fidelity/base/pic.png', '/site/fidelity/base/target.html', '/site/fidelity/base/echo.html'] as const;
+/** The relative addresses the base pages use. */
+export const baseRelativeAddresses = ['pic.png', 'pic-srcset.png', 'base.css', 'bg.png', 'bg-inline.png', 'target.html', 'echo.html', 'assets/pic.png', 'assets/target.html'] as const;
+/** Bases a wrong resolution would use (the page's own folder, the second base): nothing there may be asked for. */
+export const wrongBases = ['/site/fidelity/base/', '/site/fidelity/wrong/'] as const;
 
 /** The hostile schemes a first <base href> may carry: each must be ignored. */
 export const hostileBaseSchemes = { javascript: 'javascript:void(0)//', data: 'data:text/html,x/', file: 'file:///etc/' } as const;
@@ -138,10 +140,11 @@ ${spacer(1500)}`,
 );
 
 // A tall picture with no size given sits above the target: it arrives after the first jump and
-// pushes the target down, so the view must jump again once it is in.
+// pushes the target down. The page turns scroll anchoring off (some sites do), so only jumping
+// again once it is in keeps the target in view, as browsers keep a fragment in view while loading.
 const fragmentsOtherPage = page(
   'Fragments, the other page',
-  '',
+  '<style>html, body { overflow-anchor: none; }</style>',
   `<h1 id="other-heading">The other page</h1>
 <p><img id="other-tall" src="assets/tall.png" alt="A tall picture"></p>
 ${spacer(1500)}

@@ -173,7 +173,11 @@ async function showHtml(options: PageLoadOptions, response: Response, summary: P
   await Promise.allSettled([
     ...page.images.map(async (task) => {
       const blobUrl = await loader.blobUrl(task.url, 'image');
-      if (blobUrl !== null) apply(() => task.element.setAttribute(task.attribute, blobUrl));
+      if (blobUrl === null) return;
+      apply(() => task.element.setAttribute(task.attribute, blobUrl));
+      // Loaded means laid out at its size (as a page's load event waits for its images), so
+      // the fragment jump after this finds its target where it will stay.
+      if (task.attribute === 'src' && typeof (task.element as HTMLImageElement).decode === 'function') await (task.element as HTMLImageElement).decode().catch(() => {});
     }),
     ...[...sources].map(async ([task, pending]) => {
       const sheet = await pending;
