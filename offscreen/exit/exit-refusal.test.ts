@@ -5,6 +5,7 @@ import { createExitPolicy } from './policy/exit-policy.ts';
 import { fetchFollowingRedirects } from './exit-redirects.ts';
 import type { ExitFetch, ExitFetchResponse } from './exit-fetch.ts';
 import { classifyExitError, ExitRefusal, refusalRuleFor } from './exit-refusal.ts';
+import { checkResolvedHost } from './guarded-fetch/firefox-dns-check.ts';
 
 describe('refusalRuleFor', () => {
   it.each([
@@ -45,6 +46,14 @@ describe('classifyExitError', () => {
     ['EPROTO', 'upstream-failed'],
   ])('sorts %s as %s', (code, reason) => {
     expect(classifyExitError(withCode(code), false)).toMatchObject({ code: ErrorCode.UPSTREAM_FAILED, reason });
+  });
+
+  it("reads Firefox's unknown-host answer as a name that does not exist, and other DNS trouble as generic", async () => {
+    const resolveFailing = (message: string) => () => Promise.reject(new Error(message));
+    const failure = (message: string) =>
+      checkResolvedHost(new URL('https://nowhere.example.com/'), createExitPolicy(), resolveFailing(message), new AbortController().signal).catch((e: unknown) => e);
+    expect(classifyExitError(await failure('NS_ERROR_UNKNOWN_HOST'), false).reason).toBe('site-not-found');
+    expect(classifyExitError(await failure('NS_ERROR_OFFLINE'), false).reason).toBe('upstream-failed');
   });
 
   it('keeps a browser fetch, which names no cause, generic', () => {

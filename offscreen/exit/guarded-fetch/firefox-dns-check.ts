@@ -42,9 +42,11 @@ export async function checkResolvedHost(url: URL, policy: ExitPolicy, resolve: R
     ({ addresses } = await abortable(resolve(url.hostname), signal));
   } catch (error) {
     if (signal.aborted) throw error;
-    throw new TypeError(`${url.hostname} could not be resolved`, { cause: error });
+    const failure = new TypeError(`${url.hostname} could not be resolved`, { cause: error });
+    // Firefox names a name that does not exist so; the exit reports it as "site not found" (exit-refusal.ts).
+    throw /NS_ERROR_UNKNOWN_HOST/.test(String(error)) ? Object.assign(failure, { code: 'ENOTFOUND' }) : failure;
   }
-  if (addresses.length === 0) throw new TypeError(`${url.hostname} has no address`);
+  if (addresses.length === 0) throw Object.assign(new TypeError(`${url.hostname} has no address`), { code: 'ENOTFOUND' });
   if (addresses.length > maxResolvedAddresses) {
     throw new ExitPolicyError({ ok: false, code: 'malformed-request', message: `The donor refused ${url.hostname}: its name has too many addresses to check.` });
   }
