@@ -44,7 +44,8 @@ const namedElements: readonly string[] = ['input', 'button', 'select', 'textarea
 
 // Elements that embed other documents, run code or change how the document loads. DOMPurify's
 // defaults already drop most; naming them keeps the intent visible and survives default changes.
-// (<base> is read before it goes: its address becomes the page's base URL.)
+// (<base> is read before it goes: its address becomes the page's base URL; <noscript> is
+// unwrapped before sanitizing, so none is left to meet this list.)
 const forbiddenTags = ['script', 'noscript', 'base', 'meta', 'title', 'object', 'embed', 'applet', 'param', 'iframe', 'frame', 'frameset', 'portal', 'fencedframe', 'template', 'slot'];
 // Attributes that load, navigate or point a navigation elsewhere and are not handled below.
 const forbiddenAttributes = ['srcdoc', 'ping', 'target', 'formtarget', 'background', 'lowsrc', 'dynsrc', 'longdesc', 'codebase', 'archive', 'classid', 'manifest', 'icon', 'profile', 'integrity', 'crossorigin', 'attributionsrc'];
