@@ -27,7 +27,7 @@ export function localEngineOptions(onStatus: (status: DonorStatus) => void): Bac
       // The page stays; an engine told sharing is off holds no connections or timers.
       async shutdown() {},
     },
-    reportAddress: (url, ips, redirect) => gate.report(url, ips, redirect),
+    reportAddress: (url, ips, redirect, failure) => gate.report(url, ips, redirect, failure),
     localEngineMessage: (message) => get().then((e) => handleEngineMessage(e, message)),
   };
 }

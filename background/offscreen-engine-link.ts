@@ -15,6 +15,6 @@ export function offscreenEngineOptions(): BackgroundOptions {
       shutdown: closeOffscreenDocument,
     },
     // The webRequest listener is here, the address gate in the document.
-    reportAddress: (url, ips, redirect) => void browser.runtime.sendMessage({ type: 'exit-address', url, ips, redirect }).catch(() => {}),
+    reportAddress: (url, ips, redirect, failure) => void browser.runtime.sendMessage({ type: 'exit-address', url, ips, redirect, failure }).catch(() => {}),
   };
 }

@@ -44,7 +44,7 @@ export async function startBrowserEngine(onStatus: (status: DonorStatus) => void
 export function handleEngineMessage(engine: DonorEngine, message: RuntimeMessage, addressGate?: AddressGate): Promise<{ ok: true }> | undefined {
   switch (message.type) {
     case 'exit-address':
-      addressGate?.report(message.url, message.ips, message.redirect);
+      addressGate?.report(message.url, message.ips, message.redirect, message.failure);
       return undefined;
     case 'engine-configure':
       engine.configure(message.config);

@@ -75,6 +75,14 @@ export const partnerRequestSchema = z.strictObject({
 });
 export type PartnerRequest = z.infer<typeof partnerRequestSchema>;
 
+/**
+ * How one of the exit's fetches failed before any answer, as the browser's webRequest
+ * onErrorOccurred named it (background/exit-guards.ts sorts the browser's own error names into these).
+ */
+export const exitFetchFailures = ['name-not-found', 'connection-failed', 'timed-out', 'other'] as const;
+/** One of {@link exitFetchFailures}. */
+export type ExitFetchFailure = (typeof exitFetchFailures)[number];
+
 const messageSchema = z.discriminatedUnion('type', [
   // service worker -> offscreen document
   z.strictObject({ type: z.literal('engine-configure'), config: engineConfigSchema }),
@@ -86,6 +94,8 @@ const messageSchema = z.discriminatedUnion('type', [
     url: z.string().max(8192),
     ips: z.array(z.string().max(64)).max(32),
     redirect: z.strictObject({ status: z.number().int().min(300).max(399), location: z.string().max(8192) }).optional(),
+    // Set instead of addresses when the request failed before any answer.
+    failure: z.enum(exitFetchFailures).optional(),
   }),
   // offscreen document -> service worker
   z.strictObject({ type: z.literal('engine-status'), status: donorStatusSchema }),

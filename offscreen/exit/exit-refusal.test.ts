@@ -3,9 +3,13 @@ import { ErrorCode } from '../../protocol/frame-types.ts';
 import { splitResetReason } from '../../protocol/policy-codes.ts';
 import { createExitPolicy } from './policy/exit-policy.ts';
 import { fetchFollowingRedirects } from './exit-redirects.ts';
-import type { ExitFetch, ExitFetchResponse } from './exit-fetch.ts';
+import { exitFetchInit, type ExitFetch, type ExitFetchResponse } from './exit-fetch.ts';
 import { classifyExitError, ExitRefusal, refusalRuleFor } from './exit-refusal.ts';
 import { checkResolvedHost } from './guarded-fetch/firefox-dns-check.ts';
+import { createAddressGate } from './guarded-fetch/address-gate.ts';
+import { browserExitFetch } from './guarded-fetch/browser-exit-fetch.ts';
+import type { ExitFetchFailure } from '../../protocol/runtime-messages.ts';
+import { exitFetchFailureOf } from '../../background/exit-guards.ts';
 
 describe('refusalRuleFor', () => {
   it.each([
@@ -89,5 +93,38 @@ describe('redirect loops', () => {
   it('names the rule of a refused hop', async () => {
     const { run } = follow({ 'https://example.com/a': 'http://169.254.169.254/latest/meta-data/' });
     await expect(run).rejects.toMatchObject({ code: ErrorCode.POLICY_DENIED, reason: 'address-not-public', rule: 'link-local' });
+  });
+});
+
+describe("a browser donor's failed fetch, named by its webRequest listener", () => {
+  const failing = (gate: ReturnType<typeof createAddressGate>, failure?: ExitFetchFailure, when: 'before' | 'after' = 'after') => {
+    const fetch = browserExitFetch({ gate, beforeFetch: async () => {} }, async (url) => {
+      if (failure !== undefined && when === 'before') gate.report(url, [], undefined, failure);
+      if (failure !== undefined && when === 'after') setTimeout(() => gate.report(url, [], undefined, failure), 20);
+      throw new TypeError('Failed to fetch');
+    })(createExitPolicy());
+    return fetch('https://news.example.com/', exitFetchInit({ method: 'GET', headers: [], body: null }, new AbortController().signal)).catch((e: unknown) => e);
+  };
+
+  it.each([
+    ['name-not-found', 'before', 'site-not-found'],
+    ['connection-failed', 'after', 'site-down'],
+    ['timed-out', 'after', 'upstream-timeout'],
+    ['other', 'after', 'upstream-failed'],
+  ] as const)('%s (reported %s the rejection) → %s', async (failure, when, reason) => {
+    const error = await failing(createAddressGate(), failure, when);
+    expect(classifyExitError(error, false).reason).toBe(reason);
+  });
+
+  it('gives up waiting for a report after a second, and stays generic', async () => {
+    const started = Date.now();
+    const error = await failing(createAddressGate());
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(classifyExitError(error, false)).toMatchObject({ reason: 'upstream-failed', message: 'The site could not be reached from the donor: Failed to fetch.' });
+  });
+
+  it('sorts the browsers’ error names, and everything else as other', () => {
+    expect(['net::ERR_NAME_NOT_RESOLVED', 'NS_ERROR_UNKNOWN_HOST', 'net::ERR_CONNECTION_REFUSED', 'NS_ERROR_NET_TIMEOUT', 'net::ERR_CERT_AUTHORITY_INVALID', '__proto__'].map(exitFetchFailureOf))
+      .toEqual(['name-not-found', 'name-not-found', 'connection-failed', 'timed-out', 'other', 'other']);
   });
 });

@@ -109,6 +109,10 @@ const upstreamErrorWords: Readonly<Record<string, string>> = {
   SELF_SIGNED_CERT_IN_CHAIN: "the site's certificate is not trusted",
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: "the site's certificate could not be verified",
   ERR_TLS_CERT_ALTNAME_INVALID: "the site's certificate is for a different name",
+  // What a browser donor's webRequest listener reported (protocol/runtime-messages.ts exitFetchFailures).
+  'name-not-found': 'the name does not exist in DNS',
+  'connection-failed': 'the site refused or dropped the connection',
+  'timed-out': 'the connection timed out',
 };
 
 // The same codes sorted into what the person can do: the name is wrong, the site is down, it is slow.
@@ -122,6 +126,9 @@ const upstreamErrorReasons: Readonly<Record<string, ExitResetReason>> = {
   ETIMEDOUT: exitResetReasons.upstreamTimeout,
   UND_ERR_CONNECT_TIMEOUT: exitResetReasons.upstreamTimeout,
   UND_ERR_HEADERS_TIMEOUT: exitResetReasons.upstreamTimeout,
+  'name-not-found': exitResetReasons.siteNotFound,
+  'connection-failed': exitResetReasons.siteDown,
+  'timed-out': exitResetReasons.upstreamTimeout,
 };
 
 /** The first known code on `error` or its causes (fetch wraps the socket's error). */
@@ -158,7 +165,7 @@ export function classifyExitError(error: unknown, responded: boolean): ExitRefus
     return new ExitRefusal(ErrorCode.UPSTREAM_FAILED, exitResetReasons.upstreamBrokeOff,
       `The site's connection broke off during the transfer: ${describeUpstreamError(error)}.`);
   }
-  // A browser's fetch says only "Failed to fetch": no code, so the generic reason.
+  // A browser's fetch says only "Failed to fetch": without a webRequest report of how, the generic reason.
   const code = upstreamErrorCode(error);
   const reason = (code === undefined ? undefined : upstreamErrorReasons[code]) ?? exitResetReasons.upstreamFailed;
   return new ExitRefusal(ErrorCode.UPSTREAM_FAILED, reason,

@@ -13,12 +13,14 @@ import { buildExtension, extensionTestOrigin } from '../support/extension-build.
 import { launchWithExtension, type ExtensionBrowser } from '../support/extension-browser.ts';
 import { patchDonorSettings, waitForDonorStatus } from '../support/extension-donor.ts';
 import { firefoxPath, launchFirefoxWithExtension, testBridgePage, updateSettingsVia, waitForStatusVia, type FirefoxWithExtension } from '../support/firefox-browser.ts';
-import { newsHost, rebindingHost, routerName, startLanStandIns, type LanStandIns } from '../support/lan-stand-ins.ts';
+import { newsHost, publicIp, rebindingHost, routerName, startLanStandIns, type LanStandIns } from '../support/lan-stand-ins.ts';
 import { startNodeClient } from '../support/node-peers.ts';
 import { startOriginServer, type OriginServer } from '../support/origin-server.ts';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const news = (path: string): string => `https://${newsHost}${path}`;
+/** A public name that does not exist. */
+const goneHost = 'gone.porchlight.network';
 
 let lan: LanStandIns;
 let origin: OriginServer;
@@ -35,6 +37,9 @@ beforeAll(async () => {
   lan.route('/moved', redirect(302, `http://${rebindingHost}/admin`));
   lan.route('/box', redirect(302, `http://${routerName}/`));
   lan.route('/old', redirect(301, news('/new')));
+  // A public name nothing resolves in this namespace, and a public address where nothing listens on port 80.
+  lan.route('/gone', redirect(302, `https://${goneHost}/`));
+  lan.route('/closed', redirect(302, `http://${publicIp}/`));
   lan.route('/new', (_, response) => void response.writeHead(200, { 'content-type': 'text/plain' }).end('the new page'));
   // The test build's one origin: the Firefox test bridge lives there.
   origin = await startOriginServer({ port: Number(new URL(extensionTestOrigin).port) });
@@ -66,7 +71,10 @@ describe.each<DonorKind>(['chromium', 'firefox'])('redirect hops through a %s do
     signaling = await createSignalingServer({ host: '127.0.0.1', port: 0, logger: quiet, lookupCountry: () => 'DE' });
     if (kind === 'chromium') {
       const path = await buildExtension({ browser: 'chrome', testOrigin: extensionTestOrigin });
-      chromium = await launchWithExtension('redirect-donor', path, { extraArgs: lan.chromiumArgs });
+      // Chromium in a namespace without a network says ERR_INTERNET_DISCONNECTED for any name it must look up; the
+      // rule makes its resolver answer "no such name" for this one, as DNS would for a name that does not exist.
+      const extraArgs = lan.chromiumArgs.map((arg) => (arg.startsWith('--host-resolver-rules=') ? `${arg}, MAP ${goneHost} ~NOTFOUND` : arg));
+      chromium = await launchWithExtension('redirect-donor', path, { extraArgs });
       await patchDonorSettings(chromium, { sharing: true, allowPlainHttp: true, signalingUrl: signaling.url });
       await waitForDonorStatus(chromium, (s) => s.state === 'connected');
     } else {
@@ -119,6 +127,17 @@ describe.each<DonorKind>(['chromium', 'firefox'])('redirect hops through a %s do
       expect(error.reason).toBe('upstream-failed');
     }
     expect(lan.lanRequests).toEqual([]);
+  }, 60_000);
+
+  it('says a hop to a name that does not resolve is a site not found, as the browser heard it', async () => {
+    const error = await refusal(client, news('/gone'));
+    expect(error.reason).toBe('site-not-found');
+    expect(error.message).toMatch(/does not exist in DNS|could not be resolved/);
+  }, 60_000);
+
+  it('says a hop to an address where nothing listens is a site that is down', async () => {
+    const error = await refusal(client, news('/closed'));
+    expect(error.reason).toBe('site-down');
   }, 60_000);
 
   it("never sends a hop to a router's own name", async () => {

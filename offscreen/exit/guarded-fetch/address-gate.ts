@@ -4,6 +4,7 @@
 // exit waits for the report of its response and runs every address through the exit policy before
 // forwarding a single byte. No report, no bytes. A redirect's report also carries where it points,
 // which the browser hides from a `redirect: 'manual'` fetch (an opaque redirect).
+import type { ExitFetchFailure } from '../../../protocol/runtime-messages.ts';
 import { ExitPolicyError, type ExitPolicy } from '../policy/exit-policy.ts';
 
 /** How long the exit waits for the address report of a response before refusing it. */
@@ -12,6 +13,8 @@ export const addressReportTimeoutMs = 5_000;
 export const addressReportTtlMs = 60_000;
 /** Most unclaimed reports kept (a flood of them cannot grow memory). */
 export const maxPendingAddressReports = 1024;
+/** How long a failed fetch waits for the report that says how it failed (it may arrive after the rejection). */
+export const failureReportWaitMs = 1_000;
 
 /** Where a redirect response pointed, as the browser's webRequest events saw it. */
 export interface ReportedRedirect {
@@ -35,8 +38,10 @@ interface Report {
 }
 
 export interface AddressGate {
-  /** Notes the addresses a request for `url` connected to, and where it redirected if it did. */
-  report(url: string, ips: readonly string[], redirect?: ReportedRedirect): void;
+  /** Notes the addresses a request for `url` connected to, and where it redirected if it did; or, with `failure`, how it failed. */
+  report(url: string, ips: readonly string[], redirect?: ReportedRedirect, failure?: ExitFetchFailure): void;
+  /** How the request for `url` failed, if the browser said within `waitMs`; undefined otherwise. Never throws. */
+  failureOf(url: string, waitMs?: number, signal?: AbortSignal): Promise<ExitFetchFailure | undefined>;
   /**
    * Resolves when the response for `url` came from public addresses only, with its redirect if any.
    * @throws {ExitPolicyError} 'address-not-public' for a private address; 'malformed-request' when no report came in time.
@@ -50,6 +55,9 @@ export function createAddressGate(options: { timeoutMs?: number; now?: () => num
   const now = options.now ?? Date.now;
   const reports: Report[] = [];
   const waiters = new Map<string, Array<(report: Report) => void>>();
+  // How requests failed, by URL: one each, bounded and short-lived like the reports.
+  const failures = new Map<string, { failure: ExitFetchFailure; at: number }>();
+  const failureWaiters = new Map<string, Array<(failure: ExitFetchFailure) => void>>();
   // Every address seen for a URL lately, claimed or not: reports carry no request id, so two
   // requests for one URL at once could swap reports; each is checked against all of them.
   const recent = new Map<string, { ips: Set<string>; at: number }>();
@@ -92,7 +100,16 @@ export function createAddressGate(options: { timeoutMs?: number; now?: () => num
   }
 
   return {
-    report(url, ips, redirect) {
+    report(url, ips, redirect, failure) {
+      if (failure !== undefined) {
+        const waiting = failureWaiters.get(url)?.shift();
+        if (failureWaiters.get(url)?.length === 0) failureWaiters.delete(url);
+        if (waiting) return waiting(failure);
+        failures.delete(url);
+        failures.set(url, { failure, at: now() });
+        if (failures.size > maxPendingAddressReports) failures.delete(failures.keys().next().value!); // size > 0
+        return;
+      }
       const report: Report = { url, ips: [...ips], at: now() };
       if (redirect !== undefined) report.redirect = { status: redirect.status, location: redirect.location };
       remember(report);
@@ -102,6 +119,29 @@ export function createAddressGate(options: { timeoutMs?: number; now?: () => num
       if (waiter) return waiter(report);
       reports.push(report);
       if (reports.length > maxPendingAddressReports) reports.shift();
+    },
+    async failureOf(url, waitMs = failureReportWaitMs, signal) {
+      const known = failures.get(url);
+      failures.delete(url);
+      if (known !== undefined && known.at >= now() - addressReportTtlMs) return known.failure;
+      if (signal?.aborted) return undefined;
+      return new Promise<ExitFetchFailure | undefined>((resolve) => {
+        const queue = failureWaiters.get(url) ?? [];
+        failureWaiters.set(url, queue);
+        const finish = (failure: ExitFetchFailure | undefined): void => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          const i = queue.indexOf(done);
+          if (i !== -1) queue.splice(i, 1);
+          if (queue.length === 0 && failureWaiters.get(url) === queue) failureWaiters.delete(url);
+          resolve(failure);
+        };
+        const done = (failure: ExitFetchFailure): void => finish(failure);
+        const onAbort = (): void => finish(undefined);
+        const timer = setTimeout(() => finish(undefined), waitMs);
+        signal?.addEventListener('abort', onAbort, { once: true });
+        queue.push(done);
+      });
     },
     async verify(url, policy, signal) {
       const ready = take(url);

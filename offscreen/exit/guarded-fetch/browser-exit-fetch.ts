@@ -37,7 +37,16 @@ export function browserExitFetch(check: AddressCheck, platformFetch: PlatformFet
       for (let busy = inFlight.get(key); busy; busy = inFlight.get(key)) await busy.catch(() => {});
       const verified = (async (): Promise<ExitFetchResponse> => {
         await check.beforeFetch();
-        const response = await platformFetch(url, init as unknown as RequestInit);
+        let response: Response;
+        try {
+          response = await platformFetch(url, init as unknown as RequestInit);
+        } catch (error) {
+          if (init.signal.aborted) throw error;
+          // fetch says only "Failed to fetch"; the webRequest listener may have heard how (exit-refusal.ts reads the code).
+          const failure = await gate.failureOf(key, undefined, init.signal);
+          if (failure === undefined || failure === 'other') throw error;
+          throw new TypeError(error instanceof Error ? error.message : String(error), { cause: Object.assign(new Error(failure), { code: failure }) });
+        }
         let hop;
         try {
           hop = await gate.verify(response.url || key, policy, init.signal);
