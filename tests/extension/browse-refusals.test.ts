@@ -6,6 +6,8 @@
 // downloads show the share done, the bytes, speed and time left, or that the size is not known.
 // A Node donor serves (its exit's header deadline shortened so the silent site takes seconds); the
 // test site lives on the one origin test builds may fetch. Inside the loopback-only namespace.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser as ExtensionApi } from 'wxt/browser';
@@ -26,6 +28,16 @@ import { installTestSite, type TestSite } from '../support/test-site.ts';
 import { refusalPages, scriptAppPage, unsizedFilePage } from '../support/test-site-refusals.ts';
 
 declare const chrome: typeof ExtensionApi;
+declare const axe: { run(context: Document, options: { iframes: boolean }): Promise<{ violations: Array<{ id: string; help: string }> }> };
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's violations on the browse page (the view's content is the site's: left out). */
+async function axeViolations(target: Page): Promise<Array<{ id: string; help: string }>> {
+  await target.evaluate(axeSource);
+  const result = await target.evaluate(() => axe.run(document, { iframes: false }));
+  return result.violations.map(({ id, help }) => ({ id, help }));
+}
 
 type BrowseKey = keyof typeof enBrowse;
 const en = (key: BrowseKey): string => enBrowse[key].message;
@@ -101,6 +113,7 @@ describe('browse page: why a page could not load', () => {
     // The donor's own description stays under "Technical details", never as the headline.
     expect(problem.details).not.toBe('');
     expect(problem.text).not.toBe(en('browse_problem_unreachable'));
+    if (cause === 'link-local') expect(await axeViolations(page)).toEqual([]);
   }, 60_000);
 
   it('gives every refusal different words', () => {
@@ -131,6 +144,8 @@ describe('browse page: pages that need scripts', () => {
     expect(raw).toMatchObject({ status: '200 OK', focused: true });
     expect(raw.source).toContain('<div id="root"></div>');
     expect(raw.source).toContain('<script src="/site/extra/main.js"></script>');
+    // The notice and the open raw response (its scrollable source included) pass axe.
+    expect(await axeViolations(page)).toEqual([]);
     // Closing it by hand stays closed for the next page.
     await page.click('#response-details summary');
     await page.waitForSelector('#response-details:not([open])');
@@ -168,6 +183,7 @@ describe('browse page: download progress', () => {
     expect(seen.speed).toMatch(/^[\d.]+ (KiB|MiB) per second · about \d+ (sec|min|hr)\b.* left$/);
     expect(seen).toMatchObject({ max: 50 * 1024 * 1024 });
     expect(seen.value).toBeGreaterThan(0);
+    expect(await axeViolations(page)).toEqual([]);
     await page.click('.download button.secondary'); // cancel
     await page.waitForSelector('.download[data-status="cancelled"]', { timeout: 10_000 });
     // Once it is over, the running figures go: only the outcome and the bytes remain.
