@@ -24,6 +24,7 @@ describe('refusalRuleFor', () => {
     ['http://printer/', 'hostname-not-public', 'lan'],
     ['http://x.invalid/', 'hostname-not-public', undefined],
     ['http://192.0.2.1/', 'address-not-public', undefined],
+    ['http://168.63.129.16/', 'address-not-public', undefined],
     ['http://192.168.1.1/', 'port-not-allowed', undefined],
   ] as const)('%s (%s) → %s', (url, code, rule) => {
     expect(refusalRuleFor(code, url)).toBe(rule);

@@ -57,7 +57,7 @@ const rangeRules: Partial<Record<IpRange, RefusalRule>> = {
   'site-local': refusalRules.privateNetwork,
   loopback: refusalRules.loopback,
   'link-local': refusalRules.linkLocal,
-  'cloud-host': refusalRules.linkLocal,
+  // Cloud hosts' own public-range endpoints (Azure's 168.63.129.16, …) are not link-local: the generic words.
 };
 // Names that only mean something at home or on the donor's own computer.
 const localNameSuffixes: readonly string[] = ['local', 'lan', 'home', 'home.arpa'];
