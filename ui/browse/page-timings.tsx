@@ -13,7 +13,8 @@ export interface PageTimingsProps {
 
 /** The timings of the page shown. */
 export function PageTimings(props: PageTimingsProps): JSX.Element {
-  const time = (ms: number | undefined): string => (ms === undefined ? bt('browse_timing_waiting') : formatDuration(ms, uiLanguage()));
+  // A figure still to come reads "waiting"; one that never comes (a file has no first content) a dash.
+  const time = (ms: number | undefined): string => (ms !== undefined ? formatDuration(ms, uiLanguage()) : props.state.loading ? bt('browse_timing_waiting') : '—');
   const number = (n: number): string => new Intl.NumberFormat([uiLanguage()]).format(n);
   return (
     <Show when={props.state.loading || props.state.timings.headersMs !== undefined}>
