@@ -82,8 +82,8 @@ describe('client payments: when receipts are signed', () => {
     const p = pair();
     const link = await p.link();
     const start = Date.now();
-    // Enough for W to reach its cap on receipts due by bytes alone (13 of them, about 8 MiB).
-    const body = download(link.client, 12 * MiB);
+    // Enough for W to reach its cap on receipts due by bytes alone (15 of them, about 14 MiB).
+    const body = download(link.client, 20 * MiB);
     await until(() => body.done, 'the download');
     expect(Date.now() - start).toBeLessThan(receiptIntervalMs);
     const beforeTimer = p.sent.length;

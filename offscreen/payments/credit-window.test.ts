@@ -21,11 +21,11 @@ describe('credit window', () => {
     expect(() => w.onSent(57 * KiB)).toThrow(RangeError);
   });
 
-  it('grows ×4/3 per honored receipt up to 8 MiB', () => {
+  it('grows ×4/3 per honored receipt up to 16 MiB', () => {
     const sizes = [initialCreditWindowBytes];
     while (sizes.at(-1)! < maxCreditWindowBytes) sizes.push(grownWindow(sizes.at(-1)!));
-    // 256 KiB × (4/3)^12 ≈ 7.9 MiB: the 13th growth hits the cap.
-    expect(sizes).toHaveLength(14);
+    // 256 KiB × (4/3)^14 ≈ 14 MiB: the 15th growth hits the cap.
+    expect(sizes).toHaveLength(16);
     expect(sizes[1]).toBe(349_525);
     expect(sizes.at(-1)).toBe(maxCreditWindowBytes);
     expect(grownWindow(maxCreditWindowBytes)).toBe(maxCreditWindowBytes);

@@ -9,9 +9,10 @@ export const initialCreditWindowBytes = 256 * 1024;
  * client signs every W/4 (receiptWindowDivisor, client-payments.ts), and until that receipt is
  * stored on both sides (two durable IndexedDB writes, 30–50 ms each) and verified, the donor sends
  * on from what is left, with up to ~1.5 MiB more in its send buffer and the data channel. At 4 MiB
- * with a receipt every W/2 the window ran dry at receipts (docs/receipts.md, "Credit window").
+ * with a receipt every W/2 the window ran dry at receipts; 16 MiB rather than 8 halves the receipts a
+ * fast download needs (docs/receipts.md, "Credit window").
  */
-export const maxCreditWindowBytes = 8 * 1024 * 1024;
+export const maxCreditWindowBytes = 16 * 1024 * 1024;
 /** W grows by this factor (4/3) per honored receipt. */
 export const creditWindowGrowthNumerator = 4;
 export const creditWindowGrowthDenominator = 3;

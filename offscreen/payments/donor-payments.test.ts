@@ -172,7 +172,7 @@ describe('donor payments: an honest client', () => {
     const days = await donor.ledger.days('donor');
     expect(days.reduce((sum, d) => sum + d.bytes, 0)).toBe(counts.sentBytes);
 
-    // One receipt per W/4 while W grows to 8 MiB (13 receipts, about 8 MiB), then per 2 MiB, then the timer's tail.
+    // One receipt per W/4 while W grows (14 or 15 of them cover 12 MiB; the cap of 16 MiB is not reached), then the timer's tail.
     expect(receiptsSent.length).toBeGreaterThanOrEqual(15);
     expect(receiptsSent.length).toBeLessThanOrEqual(17);
     expect(events.stored.map((c) => c.cumBytes)).toEqual(receiptsSent);

@@ -6,7 +6,7 @@ import { ReceiptError, creditsForBytes, minReceiptLifetimeSeconds, recoverReceip
 export const maxReceiptsPerSecond = 32;
 /**
  * One more receipt is allowed per this many bytes sent on the channel: an honest client sends one
- * per W/4 (at least 64 KiB while W grows, 2 MiB at its cap), so the allowance keeps up at any speed, while a flood costs at most
+ * per W/4 (at least 64 KiB while W grows, 4 MiB at its cap), so the allowance keeps up at any speed, while a flood costs at most
  * one verification per MiB served on top of the per-second rate.
  */
 export const bytesPerReceiptAllowance = 1024 * 1024;
