@@ -5,12 +5,12 @@
 // TypedDataEncoder rebuilds the encoder and walks the types on every call, which cost more than the
 // signature itself at the rate a fast link sends receipts. The bytes signed are the same (tests
 // compare with ethers for random receipts).
-import { invert, mod } from '@noble/curves/abstract/modular';
 import { secp256k1 } from '@noble/curves/secp256k1';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import type { BaseWallet, TypedDataDomain } from 'ethers';
 import { z } from 'zod';
 import { describeSchemaError } from './schema-error.ts';
+import { knownSignerKey, rememberSignerKey, signedByKnownKey } from './known-signer-keys.ts';
 import { bytesToHex, bytesToUint, concatBytes, hexToBytes, uintToBytes, utf8ToBytes } from './bytes.ts';
 import { maxOpaquePayloadBytes } from './frame-types.ts';
 
@@ -191,74 +191,15 @@ export function recoverReceiptSigner(domain: ReceiptDomainConfig, receipt: Recei
     const recovery = Number.parseInt(signature.slice(130), 16) - 27; // 0 or 1: parseSignatureHex checked v
     // The constructor refuses r or s outside [1, n); recovery refuses an r that is no point's x.
     const sig = new secp256k1.Signature(r, s).addRecoveryBit(recovery);
-    const known = expected === undefined ? undefined : knownKeys.get(expected);
+    const known = expected === undefined ? undefined : knownSignerKey(expected);
     if (known && signedByKnownKey(known, digest, r, s, recovery)) return expected!; // known is only set for an expected address
     const publicKey = sig.recoverPublicKey(digest);
     const address = checksumAddress(bytesToHex(keccak_256(publicKey.toRawBytes(false).subarray(1)).subarray(12)));
-    if (expected !== undefined && address === expected && !known) rememberKey(address, publicKey);
+    if (expected !== undefined && address === expected && !known) rememberSignerKey(address, publicKey);
     return address;
   } catch {
     throw new ReceiptError('bad-signature', 'The receipt signature does not recover to any key.');
   }
-}
-
-// ---- Checking against a known key --------------------------------------------------------
-// Recovery computes Q = r⁻¹(s·R − h·G) from R, the point with x = r and the y parity v names.
-// With the key P known, R' = (h/s)·G + (r/s)·P is computed instead: if R' has x = r and that
-// parity, it is R, and then Q = P, so recovery would have returned P's address. Any other
-// outcome falls back to recovery, which gives whatever answer it gives. Both multiplications use
-// fixed-window tables (unsafe, variable-time: everything here is public), so a check is about 130
-// point additions where a recovery takes some 450 operations and a square root.
-
-type CurvePoint = InstanceType<typeof secp256k1.ProjectivePoint>;
-const curveOrder = secp256k1.CURVE.n;
-const tableWindowBits = 4;
-const tableWindows = 256 / tableWindowBits;
-const tableDigits = (1 << tableWindowBits) - 1;
-
-/** table[i][d − 1] = d·16^i·P for every window i and digit d: a scalar times P is at most 64 additions. */
-type PointTable = CurvePoint[][];
-
-function pointTable(point: CurvePoint): PointTable {
-  const table: PointTable = [];
-  let base = point;
-  for (let i = 0; i < tableWindows; i++) {
-    const row = [base];
-    for (let d = 1; d < tableDigits; d++) row.push(row[d - 1]!.add(base));
-    table.push(row);
-    base = row[tableDigits - 1]!.add(base); // 16·base
-  }
-  return table;
-}
-
-function tableMultiply(table: PointTable, scalar: bigint): CurvePoint {
-  const digits = scalar.toString(16).padStart(tableWindows, '0');
-  let sum = secp256k1.ProjectivePoint.ZERO;
-  for (let i = 0; i < tableWindows; i++) {
-    const d = Number.parseInt(digits[tableWindows - 1 - i]!, 16);
-    if (d !== 0) sum = sum.add(table[i]![d - 1]!);
-  }
-  return sum;
-}
-
-let generatorTable: PointTable | undefined;
-/** Public keys recently recovered, by address: a donor serves a few clients at a time. */
-const maxKnownKeys = 8;
-const knownKeys = new Map<string, PointTable>();
-
-function rememberKey(address: string, publicKey: CurvePoint): void {
-  if (knownKeys.size >= maxKnownKeys) knownKeys.delete(knownKeys.keys().next().value!); // the oldest; size > 0
-  knownKeys.set(address, pointTable(publicKey));
-}
-
-function signedByKnownKey(key: PointTable, digest: Uint8Array, r: bigint, s: bigint, recovery: number): boolean {
-  generatorTable ??= pointTable(secp256k1.ProjectivePoint.BASE);
-  const h = mod(bytesToUint(digest), curveOrder);
-  const sInverse = invert(s, curveOrder);
-  const candidate = tableMultiply(generatorTable, mod(h * sInverse, curveOrder)).add(tableMultiply(key, mod(r * sInverse, curveOrder)));
-  if (candidate.equals(secp256k1.ProjectivePoint.ZERO)) return false;
-  const { x, y } = candidate.toAffine();
-  return x === r && Number(y & 1n) === recovery;
 }
 
 function receiptMessage(receipt: Receipt): Record<string, string | bigint> {
