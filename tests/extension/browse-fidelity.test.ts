@@ -7,10 +7,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser as ExtensionApi } from 'wxt/browser';
-import { defaultDonorSettings } from '../../settings/donor-settings.ts';
 import type { SignalingServer } from '../../signaling/server.ts';
-import { clickInView, go, inView, waitForTotal, waitForView } from '../support/browse-page.ts';
+import { clickInView, go, inView, openBrowsePage, waitForTotal, waitForView } from '../support/browse-page.ts';
 import { startQuietSignaling } from '../support/browser-harness.ts';
 import { launchWithExtension, type ExtensionBrowser } from '../support/extension-browser.ts';
 import { buildExtension, extensionTestOrigin } from '../support/extension-build.ts';
@@ -18,9 +16,6 @@ import { startNodeDonor, type NodeDonor } from '../support/node-peers.ts';
 import { startOriginServer, type OriginServer } from '../support/origin-server.ts';
 import { baseRelativeAddresses, everyControlForm, fidelityColours, fidelityPictures, hostileBaseSchemes, wikipediaForm, wrongBases } from '../support/test-site-fidelity.ts';
 import { installTestSite, type TestSite } from '../support/test-site.ts';
-
-// Globals of the extension pages the evaluated functions run in.
-declare const chrome: typeof ExtensionApi;
 
 const artifactsDir = 'test-artifacts';
 const viewport = { width: 1280, height: 900 };
@@ -41,15 +36,7 @@ beforeAll(async () => {
   const extensionPath = await buildExtension({ browser: 'chrome', testOrigin: extensionTestOrigin });
   extension = await launchWithExtension('browse-fidelity', extensionPath);
   // The browse page reads the signaling server from the settings, as a real install does.
-  const setup = await extension.openPage('browse.html');
-  await setup.evaluate((settings) => chrome.storage.local.set({ settings }), defaultDonorSettings(signaling.url));
-  await setup.close();
-  page = await extension.openPage('browse.html');
-  page.on('pageerror', (error) => console.error(`[browse] page error: ${String(error)}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') console.error(`[browse] ${message.text()}`);
-  });
-  await page.setViewport(viewport);
+  page = await openBrowsePage(extension, signaling.url, viewport);
 }, 240_000);
 
 afterAll(async () => {

@@ -10,16 +10,14 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser as ExtensionApi } from 'wxt/browser';
 import enBrowse from '../../locales/en/browse.json';
 import { createExit, type Exit } from '../../offscreen/exit/exit.ts';
 import type { ExitFetch } from '../../offscreen/exit/exit-fetch.ts';
 import { createGuardedFetch } from '../../offscreen/exit/guarded-fetch/node-guarded-fetch.ts';
 import { createExitPolicy } from '../../offscreen/exit/policy/exit-policy.ts';
-import { defaultDonorSettings } from '../../settings/donor-settings.ts';
 import type { SignalingServer } from '../../signaling/server.ts';
 import { startQuietSignaling } from '../support/browser-harness.ts';
-import { go, startSiteFileDownload, waitForTotal, waitForView } from '../support/browse-page.ts';
+import { go, openBrowsePage, startSiteFileDownload, waitForTotal, waitForView } from '../support/browse-page.ts';
 import { launchWithExtension, type ExtensionBrowser } from '../support/extension-browser.ts';
 import { buildExtension, extensionTestOrigin } from '../support/extension-build.ts';
 import { startNodeDonor, type NodeDonor } from '../support/node-peers.ts';
@@ -27,7 +25,6 @@ import { startOriginServer, type OriginServer } from '../support/origin-server.t
 import { installTestSite, type TestSite } from '../support/test-site.ts';
 import { refusalPages, scriptAppPage, unsizedFilePage } from '../support/test-site-refusals.ts';
 
-declare const chrome: typeof ExtensionApi;
 declare const axe: { run(context: Document, options: { iframes: boolean }): Promise<{ violations: Array<{ id: string; help: string }> }> };
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -64,12 +61,7 @@ beforeAll(async () => {
   donor = await startNodeDonor(signaling.url, extensionTestOrigin, { exit });
   const path = await buildExtension({ browser: 'chrome', testOrigin: extensionTestOrigin });
   extension = await launchWithExtension('browse-refusals', path);
-  const setup = await extension.openPage('browse.html');
-  await setup.evaluate((settings) => chrome.storage.local.set({ settings }), defaultDonorSettings(signaling.url));
-  await setup.close();
-  page = await extension.openPage('browse.html');
-  page.on('pageerror', (error) => console.error(`[browse] page error: ${String(error)}`));
-  await page.setViewport({ width: 1280, height: 900 });
+  page = await openBrowsePage(extension, signaling.url);
 }, 240_000);
 
 afterAll(async () => {

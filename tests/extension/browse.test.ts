@@ -21,7 +21,7 @@ import { startOriginServer, type OriginServer } from '../support/origin-server.t
 import enBrowse from '../../locales/en/browse.json';
 import faBrowse from '../../locales/fa/browse.json';
 import { catchDownloads } from '../support/downloads.ts';
-import { browseTiming, clickInView, go, inView, waitForTotal, waitForView } from '../support/browse-page.ts';
+import { browseTiming, clickInView, go, inView, openBrowsePage, waitForTotal, waitForView } from '../support/browse-page.ts';
 import { installTestSite, testSiteColours, testSiteFileBytes, testSiteFileSha256, testSiteFontFamily, testSitePhotoSize, type TestSite } from '../support/test-site.ts';
 
 // Globals of the extension pages the evaluated functions run in.
@@ -82,15 +82,7 @@ beforeAll(async () => {
   extensionPath = await buildExtension({ browser: 'chrome', testOrigin: extensionTestOrigin });
   extension = await launchWithExtension('browse', extensionPath);
   // The browse page reads the signaling server from the settings, as a real install does.
-  const setup = await extension.openPage('browse.html');
-  await setup.evaluate((settings) => chrome.storage.local.set({ settings }), defaultDonorSettings(signaling.url));
-  await setup.close();
-  page = await extension.openPage('browse.html');
-  page.on('pageerror', (error) => console.error(`[browse] page error: ${String(error)}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') console.error(`[browse] ${message.text()}`);
-  });
-  await page.setViewport(viewport);
+  page = await openBrowsePage(extension, signaling.url, viewport);
 }, 240_000);
 
 afterAll(async () => {

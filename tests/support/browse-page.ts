@@ -2,8 +2,31 @@
 // (its document is read from the browse page, since the view itself runs no script), clicks inside
 // the view, and the page's own timings.
 import type { Page } from 'puppeteer-core';
+import type { Browser as ExtensionApi } from 'wxt/browser';
+import { defaultDonorSettings } from '../../settings/donor-settings.ts';
+import type { ExtensionBrowser } from './extension-browser.ts';
+
+// The extension pages' global the evaluated functions run in.
+declare const chrome: typeof ExtensionApi;
 
 const viewFrame = 'iframe.view-frame';
+
+/**
+ * Points `extension` at `signalingUrl` through its settings, as a real install is, then opens its
+ * browse page at `viewport`, with the page's errors logged to the suite's output.
+ */
+export async function openBrowsePage(extension: ExtensionBrowser, signalingUrl: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
+  const setup = await extension.openPage('browse.html');
+  await setup.evaluate((settings) => chrome.storage.local.set({ settings }), defaultDonorSettings(signalingUrl));
+  await setup.close();
+  const page = await extension.openPage('browse.html');
+  page.on('pageerror', (error) => console.error(`[browse] page error: ${String(error)}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') console.error(`[browse] ${message.text()}`);
+  });
+  await page.setViewport(viewport);
+  return page;
+}
 
 /** Arguments passed on to a function evaluated in the browse page, as JSON. */
 const spread = (args: readonly unknown[]): string => args.map((arg) => `, ${JSON.stringify(arg)}`).join('');
