@@ -7,6 +7,8 @@
 // A Node donor serves (its exit's header deadline shortened so the silent site takes seconds); the
 // test site lives on the one origin test builds may fetch. Inside the loopback-only namespace.
 import { readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +28,9 @@ import { installTestSite, type TestSite } from '../support/test-site.ts';
 import { refusalPages, scriptAppPage, unsizedFilePage } from '../support/test-site-refusals.ts';
 
 declare const axe: { run(context: Document, options: { iframes: boolean }): Promise<{ violations: Array<{ id: string; help: string }> }> };
+
+/** Where the suite leaves pictures of what the journalist saw (not committed). */
+const artifactsDir = 'test-artifacts';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -105,7 +110,11 @@ describe('browse page: why a page could not load', () => {
     // The donor's own description stays under "Technical details", never as the headline.
     expect(problem.details).not.toBe('');
     expect(problem.text).not.toBe(en('browse_problem_unreachable'));
-    if (cause === 'link-local') expect(await axeViolations(page)).toEqual([]);
+    if (cause === 'link-local') {
+      expect(await axeViolations(page)).toEqual([]);
+      await mkdir(artifactsDir, { recursive: true });
+      await page.screenshot({ path: join(artifactsDir, 'browse-refusal-metadata.png') });
+    }
   }, 60_000);
 
   it('gives every refusal different words', () => {
@@ -138,6 +147,7 @@ describe('browse page: pages that need scripts', () => {
     expect(raw.source).toContain('<script src="/site/extra/main.js"></script>');
     // The notice and the open raw response (its scrollable source included) pass axe.
     expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(artifactsDir, 'browse-needs-scripts.png') });
     // Closing it by hand stays closed for the next page.
     await page.click('#response-details summary');
     await page.waitForSelector('#response-details:not([open])');
