@@ -1,6 +1,7 @@
 // Links out of the popup: the browse page, how sharing works (the first-run page) and the settings.
 import type { JSX } from 'solid-js';
 import { t } from '../common/i18n.ts';
+import { SettingsLink } from '../common/settings-link.tsx';
 
 /** "Open the browse page", "How sharing works" and "Settings". */
 export function PopupLinks(props: { openSettings: () => void }): JSX.Element {
@@ -18,17 +19,9 @@ export function PopupLinks(props: { openSettings: () => void }): JSX.Element {
           </a>
         </li>
         <li>
-          {/* openOptionsPage reuses an open settings tab; the href keeps it a real link. */}
-          <a
-            id="open-settings"
-            href="/options.html"
-            onClick={(event) => {
-              event.preventDefault();
-              props.openSettings();
-            }}
-          >
+          <SettingsLink id="open-settings" open={props.openSettings}>
             {t('popup_open_settings')}
-          </a>
+          </SettingsLink>
         </li>
       </ul>
     </nav>

@@ -4,6 +4,7 @@ import { Show, type Accessor, type JSX } from 'solid-js';
 import { initialDonorStatus, type DonorStatus } from '../../protocol/runtime-messages.ts';
 import type { DonorSettings } from '../../settings/donor-settings.ts';
 import { t, type MessageKey } from '../common/i18n.ts';
+import { SettingsLink } from '../common/settings-link.tsx';
 import type { PopupActions } from '../popup/popup-actions.ts';
 import { ShareStatus } from '../popup/share-status.tsx';
 import { ShareSwitch } from '../popup/share-switch.tsx';
@@ -60,17 +61,9 @@ export function WelcomeView(props: WelcomeViewProps): JSX.Element {
         </Show>
         <p class="muted">{t('confirm_switch_off')}</p>
         <p>
-          {/* openOptionsPage reuses an open settings tab; the href keeps it a real link. */}
-          <a
-            id="welcome-open-settings"
-            href="/options.html"
-            onClick={(event) => {
-              event.preventDefault();
-              void props.actions.openSettings();
-            }}
-          >
+          <SettingsLink id="welcome-open-settings" open={() => void props.actions.openSettings()}>
             {t('welcome_open_settings')}
-          </a>
+          </SettingsLink>
         </p>
       </section>
     </main>
