@@ -21,6 +21,11 @@ export default defineConfig({
         test: { name: 'integration', include: ['tests/integration/**/*.test.ts', 'tests/browser/**/*.test.ts'], sequence: { groupOrder: 0 } },
       },
       {
+        // Contracts against anvil, the chain tooling, the oracle and relayer services, the reward arithmetic.
+        extends: true,
+        test: { name: 'chain', include: ['{contracts,chain,services,economy}/**/*.test.ts'], sequence: { groupOrder: 0 } },
+      },
+      {
         // The extension suites share the test origin's fixed port (build-time: test builds allow exactly
         // one origin) and each drives whole browsers: one file at a time, after the others.
         extends: true,
