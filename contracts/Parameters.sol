@@ -53,4 +53,37 @@ library Parameters {
     uint256 internal constant PROTOCOL_TAKE_BPS = 1000;
     /// @notice Most receipts one settlement batch may carry (a bound on a batch's gas).
     uint256 internal constant MAX_RECEIPTS_PER_BATCH = 500;
+
+    // ---- Oracles, staking and rewards (OracleQuorum, Staking, Rewards, EmissionSchedule) ---------
+
+    /// @notice Oracles the local deployment starts with; the quorum's members are fixed at deploy.
+    uint256 internal constant DEFAULT_ORACLE_COUNT = 3;
+    /// @notice Signatures a quorum verdict needs by default (2 of 3): more than half, so a minority cannot act.
+    uint256 internal constant DEFAULT_ORACLE_THRESHOLD = 2;
+    /// @notice Active stake a donor needs to be eligible for rewards, wei (1,000 PLT).
+    uint256 internal constant MIN_STAKE_WEI = 1_000e18;
+    /// @notice Time after an epoch's root is posted before its claims open, seconds (2 days): the
+    ///         window in which the oracles can slash a donor the root wrongly paid.
+    uint256 internal constant REWARD_CHALLENGE_WINDOW_SECONDS = 2 days;
+    /// @notice Delay between a donor's unbond request and its withdrawal, seconds (14 days): longer
+    ///         than an epoch, the oracles' posting and REWARD_CHALLENGE_WINDOW_SECONDS together, so
+    ///         stake that earned a reward is still there to slash.
+    uint256 internal constant UNBONDING_SECONDS = 14 days;
+    /// @notice Most Rewards may ever mint, wei: what the cap leaves after genesis (800,000,000 PLT).
+    uint256 internal constant EMISSION_CAP_WEI = TOKEN_CAP_WEI - GENESIS_SUPPLY_WEI;
+    /// @notice Epochs between halvings of the per-epoch emission (730: two years of daily epochs).
+    uint256 internal constant EMISSION_HALVING_EPOCHS = 730;
+    /// @notice Epoch 0's emission, wei: EMISSION_CAP_WEI / (2 × EMISSION_HALVING_EPOCHS), so the
+    ///         sum over every halving era stays below EMISSION_CAP_WEI (about 547,945 PLT a day).
+    uint256 internal constant INITIAL_EPOCH_EMISSION_WEI = EMISSION_CAP_WEI / (2 * EMISSION_HALVING_EPOCHS);
+    /// @notice Availability's share of epoch 0's emission, basis points (80%); the rest is the usage pool.
+    uint256 internal constant AVAILABILITY_INITIAL_SHARE_BPS = 8000;
+    /// @notice Epochs over which availability's share falls linearly to zero (730: two years).
+    uint256 internal constant AVAILABILITY_HORIZON_EPOCHS = 730;
+    /// @notice Uptime challenges a donor must answer to earn availability, basis points of those it was sent (50%).
+    uint256 internal constant AVAILABILITY_MIN_UPTIME_BPS = 5000;
+    /// @notice Settled usage one staked token lets a donor count per epoch, micro-credits per PLT
+    ///         (0.1 USD): service beyond stake × this earns nothing, so splitting one uplink into
+    ///         many identities earns nothing extra (1,000 PLT count up to 100 USD a day).
+    uint256 internal constant SERVICE_CAP_MICRO_CREDITS_PER_STAKED_TOKEN = 100_000;
 }
