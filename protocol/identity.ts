@@ -22,6 +22,8 @@ export const signatureTags = {
   hello: 'porchlight/hello/v1',
   paymentBinding: 'porchlight/payment-binding/v1',
   channelOpen: 'porchlight/channel-open/v1',
+  uptimeChallenge: 'porchlight/uptime-challenge/v1',
+  uptimeResponse: 'porchlight/uptime-response/v1',
 } as const;
 export type SignatureTag = (typeof signatureTags)[keyof typeof signatureTags];
 

@@ -119,7 +119,7 @@ export const listingBodySchema = z.strictObject({
 export type ListingBody = z.infer<typeof listingBodySchema>;
 
 /** Kinds of relayed signal. */
-export const signalKinds = ['offer', 'answer', 'candidate', 'bye'] as const;
+export const signalKinds = ['offer', 'answer', 'candidate', 'bye', 'uptime-challenge', 'uptime-response'] as const;
 /** One of `signalKinds`. */
 export type SignalKind = (typeof signalKinds)[number];
 
