@@ -62,10 +62,11 @@ export interface CreditWindow {
    */
   onReceived(bytes: number): void;
   /**
-   * Records a verified, stored receipt for `cumBytes`, and grows W.
-   * @throws {RangeError} when cumBytes is not above the last receipt or exceeds what was sent.
+   * Records a verified, stored receipt for `cumBytes`, and grows W (or sets it to `nextWindowBytes`:
+   * a donor that cannot tell the client's credits cover more keeps it at the first window).
+   * @throws {RangeError} when cumBytes is not above the last receipt or exceeds what was sent, or nextWindowBytes is out of range.
    */
-  onReceipt(cumBytes: number): void;
+  onReceipt(cumBytes: number, nextWindowBytes?: number): void;
 }
 
 function checkBytes(bytes: number, what: string): void {
@@ -122,12 +123,13 @@ export function makeCreditWindow(options: CreditWindowOptions): CreditWindow {
       checkBytes(bytes, 'bytes');
       sent += bytes;
     },
-    onReceipt(cumBytes) {
+    onReceipt(cumBytes, nextWindowBytes = grownWindow(window)) {
       checkBytes(cumBytes, 'cumBytes');
       if (cumBytes <= paid) throw new RangeError(`cumBytes ${cumBytes}: not above the last receipt (${paid})`);
       if (cumBytes > sent) throw new RangeError(`cumBytes ${cumBytes}: more than was sent (${sent})`);
+      if (!(nextWindowBytes >= initialCreditWindowBytes && nextWindowBytes <= maxCreditWindowBytes)) throw new RangeError(`nextWindowBytes: expected ${initialCreditWindowBytes}..${maxCreditWindowBytes}`);
       paid = cumBytes;
-      window = grownWindow(window);
+      window = nextWindowBytes;
       blockedSince = undefined;
     },
   };

@@ -12,6 +12,7 @@ import { grownWindow, initialCreditWindowBytes, maxCreditWindowBytes, receiptSta
 import { channelOpenTimeoutMs, maxPendingReceipts } from './donor-payments.ts';
 import { MiB, connect, donorPaymentsFor, download, listingPrice, makeParty, settle, slowLedger, testDomain, until, type DonorEvents, type DonorRefusalCode, type Link, type Party } from './payment-channel.fixture.ts';
 import { receiptBurst } from './receipt-verifier.ts';
+import { makeClientCreditCheck, type ClientCredits } from './client-credits.ts';
 import { createExit } from '../exit/exit.ts';
 import { createExitPolicy } from '../exit/policy/exit-policy.ts';
 import type { IncomingStream, RequestHead, Tunnel } from '../tunnel/tunnel.ts';
@@ -979,5 +980,126 @@ describe('donor exposure over a real tunnel (property)', () => {
     );
     expect(honored).toBeGreaterThanOrEqual(50);
     expect(filled).toBeGreaterThan(0);
+  });
+});
+
+describe('donor payments: the client’s credits on chain', () => {
+  const week = 7 * 24 * 3600;
+  const thaw = 8 * 24 * 3600;
+  /** What the fake chain answers for the client, and how often it was asked. */
+  function fakeChain(balance: bigint) {
+    const chain = {
+      answer: { balance, lockedUntil: Number(nowSeconds()) + thaw } as ClientCredits | Error,
+      reads: 0,
+      readCredits: async (): Promise<ClientCredits> => {
+        chain.reads++;
+        if (chain.answer instanceof Error) throw chain.answer;
+        return chain.answer;
+      },
+    };
+    return chain;
+  }
+  function withChain(donor: Party, chain: ReturnType<typeof fakeChain>, ttlMs?: number) {
+    const check = makeClientCreditCheck({ readCredits: chain.readCredits, now: () => Date.now(), ...(ttlMs && { ttlMs }) });
+    return { check, side: donorPaymentsFor(donor, { credits: check }) };
+  }
+  const firstWindowCredits = creditsForBytes(BigInt(initialCreditWindowBytes), listingPrice);
+
+  it.each<[string, (chain: ReturnType<typeof fakeChain>) => void]>([
+    ['has fewer credits than the first window costs', (chain) => void (chain.answer = { balance: firstWindowCredits - 1n, lockedUntil: Number(nowSeconds()) + thaw })],
+    ['is withdrawing its credits before the donor could settle', (chain) => void (chain.answer = { balance: 10n ** 9n, lockedUntil: Number(nowSeconds()) + week - 60 })],
+  ])('refuses at the channel open a client that %s: nothing served, nothing stored', async (_name, arrange) => {
+    const donor = makeParty();
+    const chain = fakeChain(0n);
+    arrange(chain);
+    const { side } = withChain(donor, chain);
+    const h = await hostile({ donor, donorPayments: side });
+    const body = download(h.link.client, 100_000);
+    const error = await closedWith(h.link.client);
+    expect(error.code).toBe(ErrorCode.PAYMENT_REQUIRED);
+    expectMessageNamesCode(error.message, 'out-of-credits');
+    expect(refusalCodes(h.events)).toEqual(['out-of-credits']);
+    expect(h.received()).toBe(0);
+    expect(body.received).toBe(0);
+    expect(await donor.ledger.channels()).toEqual([]);
+  });
+
+  it('serves a funded honest client in full, reading the chain once per minute, not per receipt', async () => {
+    const donor = makeParty();
+    const client = makeParty();
+    const chain = fakeChain(100n * 1_000_000n);
+    const { check, side } = withChain(donor, chain);
+    const clientPayments = createClientPayments({ wallet: client.wallet, domain: testDomain, ledger: client.ledger });
+    const link = await connect({ donor, client, donorPayments: side.payments, clientPayments });
+    const body = download(link.client, 8 * MiB);
+    await until(() => body.done, 'the download');
+    expect(body.received).toBe(8 * MiB);
+    expect(link.donorChannel.counts().windowBytes).toBeGreaterThan(4 * MiB);
+    expect(side.events.refusals).toEqual([]);
+    expect(chain.reads).toBeLessThanOrEqual(2);
+    expect(check.status()).toEqual({ state: 'on' });
+    link.client.close();
+  });
+
+  it('closes a client once its receipts use up its credits, with every receipt it signed stored and none worth more than it holds', async () => {
+    const donor = makeParty();
+    const client = makeParty();
+    const balance = 3n * 1_000_000n; // 3 credits: 2 MiB at 1.5 credits per MiB
+    const { side } = withChain(donor, fakeChain(balance));
+    const clientPayments = createClientPayments({ wallet: client.wallet, domain: testDomain, ledger: client.ledger });
+    const link = await connect({ donor, client, donorPayments: side.payments, clientPayments });
+    const body = download(link.client, 8 * MiB);
+    const error = await closedWith(link.client);
+    expect(error.code).toBe(ErrorCode.PAYMENT_REQUIRED);
+    expectMessageNamesCode(error.message, 'out-of-credits');
+    expect(body.done).toBe(false);
+    const stored = (await donor.ledger.channels())[0]!;
+    expect(stored.cumBytes).toBe(side.events.stored.at(-1)!.cumBytes);
+    expect(BigInt(stored.cumCredits)).toBeLessThanOrEqual(balance);
+    // The donor stopped only when the next window would not be covered: it served at least what 3 credits buy less one window.
+    expect(BigInt(stored.cumCredits) + 2n * creditsForBytes(BigInt(maxCreditWindowBytes), listingPrice)).toBeGreaterThan(balance);
+  });
+
+  it('hostile client: credits withdrawn mid-channel are noticed at the next read; its last receipt is kept and the link closes', async () => {
+    const donor = makeParty();
+    const chain = fakeChain(100n * 1_000_000n);
+    // A short ttl, so the stale read expires before the full window's stall timeout.
+    const { side } = withChain(donor, chain, 5_000);
+    const h = await hostile({ donor, donorPayments: side });
+    const body = download(h.link.client, 4 * MiB);
+    await until(() => h.received() > initialCreditWindowBytes / 2, 'part of the first window');
+    await h.pay(h.received());
+    expect(h.link.donorChannel.counts().windowBytes).toBe(grownWindow(initialCreditWindowBytes));
+    // The client starts a withdrawal of everything: its credits can leave in less than the donor's lag.
+    chain.answer = { balance: 100n * 1_000_000n, lockedUntil: Number(nowSeconds()) + 3600 };
+    await vi.advanceTimersByTimeAsync(5_000);
+    const cumBytes = h.received();
+    sendReceipt(h.link.client, encodeReceiptFrame(await h.sign(cumBytes)));
+    const error = await closedWith(h.link.client);
+    expectMessageNamesCode(error.message, 'out-of-credits');
+    expect(error.message).toContain('withdrawn');
+    expect((await donor.ledger.channel(h.channelId))!.cumBytes).toBe(cumBytes);
+    expect(body.done).toBe(false);
+  });
+
+  it('a chain it cannot read: serves within the first window only, says why in the check’s status, and grows W once the chain answers', async () => {
+    const donor = makeParty();
+    const client = makeParty();
+    const chain = fakeChain(100n * 1_000_000n);
+    chain.answer = new Error('connect ECONNREFUSED 127.0.0.1:8545');
+    const { check, side } = withChain(donor, chain);
+    const clientPayments = createClientPayments({ wallet: client.wallet, domain: testDomain, ledger: client.ledger });
+    const link = await connect({ donor, client, donorPayments: side.payments, clientPayments });
+    const body = download(link.client, 3 * MiB);
+    await until(() => side.events.stored.length >= 3, 'three receipts');
+    expect(link.donorChannel.counts().windowBytes).toBe(initialCreditWindowBytes);
+    expect(side.events.stored.every((c) => c.windowBytes === initialCreditWindowBytes)).toBe(true);
+    expect(check.status()).toMatchObject({ state: 'unreachable', detail: 'connect ECONNREFUSED 127.0.0.1:8545' });
+    expect(side.events.refusals).toEqual([]);
+    chain.answer = { balance: 100n * 1_000_000n, lockedUntil: Number(nowSeconds()) + thaw };
+    await until(() => body.done, 'the rest of the download', 60_000);
+    expect(link.donorChannel.counts().windowBytes).toBeGreaterThan(initialCreditWindowBytes);
+    expect(check.status()).toEqual({ state: 'on' });
+    link.client.close();
   });
 });

@@ -7,10 +7,11 @@
 // closed. Spec: docs/receipts.md.
 import { ChannelOpenError, decodeChannelOpen, sameDomain, type ChannelOpen } from '../../protocol/channel-open.ts';
 import { ErrorCode, FrameType } from '../../protocol/frame-types.ts';
-import { ReceiptError, decodeReceiptFrame, parseSignedReceipt, type Receipt, type ReceiptDomainConfig, type SignedReceipt } from '../../protocol/receipt.ts';
+import { ReceiptError, decodeReceiptFrame, parseSignedReceipt, settlementLagSeconds, type Receipt, type ReceiptDomainConfig, type SignedReceipt } from '../../protocol/receipt.ts';
 import { getAddress } from 'ethers';
 import { bindingCache, type ChannelCounts, type ChannelPayments, type PaymentSessionContext, type PaymentWallet, type Payments } from './channel-payments.ts';
-import { WindowDecision, grownWindow, makeCreditWindow, receiptStallTimeoutMs, type CreditWindow } from './credit-window.ts';
+import type { ClientCreditCheck, CreditVerdict } from './client-credits.ts';
+import { WindowDecision, grownWindow, initialCreditWindowBytes, makeCreditWindow, receiptStallTimeoutMs, type CreditWindow } from './credit-window.ts';
 import { PaymentLedgerError, type ChannelRecord, type PaymentLedger } from './payment-ledger.ts';
 import { makeExposureAccount, type ChannelExposure, type ExposureAccount } from './exposure-account.ts';
 import { makeReceiptVerifier, type ReceiptRefusal, type ReceiptVerifier } from './receipt-verifier.ts';
@@ -25,7 +26,7 @@ export const maxPendingReceipts = 64;
 export type ChannelOpenRefusal = 'bad-channel-open' | 'wrong-domain' | 'price-changed' | 'unknown-channel' | 'wrong-client' | 'resume-mismatch';
 
 /** Every reason a donor refuses a payment frame or closes a channel. */
-export type PaymentRefusal = ReceiptRefusal | ChannelOpenRefusal | 'no-channel' | 'stalled' | 'bad-receipt' | 'storage-failed';
+export type PaymentRefusal = ReceiptRefusal | ChannelOpenRefusal | 'no-channel' | 'stalled' | 'bad-receipt' | 'storage-failed' | 'out-of-credits';
 
 /** What the donor tells its owner about receipts, for status and tests. */
 export interface DonorPaymentEvents {
@@ -45,6 +46,11 @@ export interface DonorPaymentOptions extends DonorPaymentEvents {
   wallClock?: () => number;
   /** Unpaid bytes per client identity and payment key, across links; one per donor unless given. */
   exposure?: ExposureAccount;
+  /**
+   * The client's credits on chain (client-credits.ts), checked at the channel open and before each
+   * receipt grows W; none where this build settles on no chain.
+   */
+  credits?: ClientCreditCheck;
 }
 
 /** The donor's payment side, shared by all its links (a channel is served by one link at a time). */
@@ -73,6 +79,8 @@ interface SharedChannels {
 
 interface OpenChannel {
   channelId: string;
+  /** Micro-credits of the channel already settled (the ledger's): what its receipts owe is cumCredits less this. */
+  settledCredits: bigint;
   window: CreditWindow;
   verifier: ReceiptVerifier;
   exposure: ChannelExposure;
@@ -152,6 +160,21 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
   const ownRoom = (): number => (open ? Math.max(0, open.window.windowBytes() - open.window.unpaidBytes()) : 0);
   const room = (): number => (open ? Math.min(ownRoom(), open.exposure.room()) : 0);
 
+  /** Whether the client's credits cover `windowBytes` unpaid until this donor can settle; undefined when no chain is checked. */
+  function creditsFor(windowBytes: number): Promise<CreditVerdict> | undefined {
+    const until = Math.floor(wallClock() / 1000) + settlementLagSeconds;
+    return options.credits?.covers(context.peerPaymentAddress, { bytes: windowBytes, price: options.price, until });
+  }
+
+  /** Closes with `out-of-credits` for a verdict that refuses (an unknown one does not: see client-credits.ts). */
+  function refuseCredits(verdict: CreditVerdict & { ok: false }, windowBytes: number): void {
+    if (verdict.code === 'short') {
+      close('out-of-credits', `The client's credits (${verdict.available} micro-credits beyond what it owes this donor) cannot pay for the next ${windowBytes} bytes (${verdict.needed} micro-credits): it needs more credits, bought or from a sponsor.`);
+    } else if (verdict.code === 'thawing') {
+      close('out-of-credits', `The client's credits can be withdrawn from ${new Date(verdict.lockedUntil * 1000).toISOString()}, before this donor could settle what it serves now (${settlementLagSeconds / 86_400} days).`);
+    }
+  }
+
   /**
    * The tunnel holds frames back: a client that lets the window stay full for receiptStallTimeoutMs
    * is closed; so is one held back that long for its other channels' unpaid bytes, with no receipt
@@ -192,8 +215,13 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
     const stored = await options.ledger.channel(request.channelId);
     let window: CreditWindow;
     let lastAccepted: SignedReceipt | undefined;
+    let settledCredits = 0n;
     if (!stored) {
       if (request.resumeBytes !== 0n) return close('unknown-channel', 'This donor holds no such payment channel to resume; open a new one.');
+      // Checked before the channel is stored, so a refused client leaves no empty channel in the ledger.
+      const verdict = await creditsFor(initialCreditWindowBytes);
+      if (closed) return;
+      if (verdict && !verdict.ok && verdict.code !== 'unknown') return refuseCredits(verdict, initialCreditWindowBytes);
       await options.ledger.openChannel({
         channelId: request.channelId,
         role: 'donor',
@@ -214,11 +242,18 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
         return close('resume-mismatch', `The client resumes at ${request.resumeBytes} bytes; this donor holds a receipt for ${paid} and a window of ${stored.windowBytes}.`);
       }
       lastAccepted = stored.receipt ? parseSignedReceipt(stored.receipt) : undefined;
+      settledCredits = BigInt(stored.settledCredits);
+      options.credits?.owes(context.peerPaymentAddress, request.channelId, BigInt(Math.max(0, stored.cumCredits - stored.settledCredits)));
+      const verdict = await creditsFor(stored.windowBytes);
+      if (closed) return;
+      if (verdict && !verdict.ok && verdict.code !== 'unknown') return refuseCredits(verdict, stored.windowBytes);
+      // Credits the donor cannot read: the channel goes on within the first window only.
+      const windowBytes = verdict?.ok === false ? initialCreditWindowBytes : stored.windowBytes;
       // The client counts on from its newest stored receipt. What earlier links sent beyond that
       // was served and never paid: it stays owed, so resuming never buys a fresh window. (Only a
       // killed document forgets what it sent after its last stored receipt.)
       const owed = Math.max(Number(request.resumeBytes), stored.sentBytes ?? 0, shared.sent.get(request.channelId) ?? 0);
-      window = makeCreditWindow({ now, sentBytes: owed, paidBytes: stored.cumBytes, windowBytes: stored.windowBytes });
+      window = makeCreditWindow({ now, sentBytes: owed, paidBytes: stored.cumBytes, windowBytes });
     }
     if (closed) return;
     // The same client (the stored channel names its address) resumes on a new link when the old
@@ -235,7 +270,7 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
     window.onReceived(receivedBytes);
     // Counted against the client's identity and payment key with its other channels; what they pay frees room here.
     const exposure = shared.exposure.open(request.channelId, { identity: context.peerId, paymentKey: context.peerPaymentAddress }, window, wake);
-    open = { channelId: request.channelId, window, verifier: makeReceiptVerifier({ terms, now, wallClock, lastAccepted: lastAccepted?.receipt }), exposure };
+    open = { channelId: request.channelId, settledCredits, window, verifier: makeReceiptVerifier({ terms, now, wallClock, lastAccepted: lastAccepted?.receipt }), exposure };
     clearTimeout(openTimer);
     wake();
     const waiting = parked;
@@ -262,12 +297,23 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
       if (verdict.code === 'replay' || verdict.code === 'flood') return void options.onRefusal?.(verdict.code, verdict.message, context.peerId);
       return close(verdict.code, verdict.message);
     }
-    const grown = grownWindow(window.windowBytes());
+    let next = grownWindow(window.windowBytes());
+    // Before W grows past what the client's credits cover, the chain is asked (cached: client-credits.ts).
+    // The receipt is valid whatever the answer, so it is stored (and can settle) even when the client is then refused.
+    let refusal: (CreditVerdict & { ok: false }) | undefined;
+    if (options.credits) {
+      options.credits.owes(context.peerPaymentAddress, open.channelId, verdict.receipt.cumCredits > open.settledCredits ? verdict.receipt.cumCredits - open.settledCredits : 0n);
+      const credits = await creditsFor(next);
+      if (credits && !credits.ok) {
+        if (credits.code === 'unknown') next = initialCreditWindowBytes;
+        else refusal = credits;
+      }
+    }
     // Stored durably before the window grows: an acknowledged receipt is never lost.
     let record: ChannelRecord;
     const storeStart = now();
     try {
-      record = await options.ledger.recordReceipt(signed, grown, window.sentBytes());
+      record = await options.ledger.recordReceipt(signed, next, window.sentBytes());
       receiptStoreMs += now() - storeStart;
     } catch (error) {
       if (!(error instanceof PaymentLedgerError)) throw error;
@@ -283,15 +329,17 @@ function donorChannel(options: DonorPaymentOptions & { exit: string }, context: 
       return;
     }
     if (closed) return;
-    honor(verdict.receipt);
+    // A refused client gets no more room: the link closes with the receipt stored.
+    if (!refusal) honor(verdict.receipt, next);
     options.onReceiptStored?.(record);
+    if (refusal) refuseCredits(refusal, next);
   }
 
-  /** A stored receipt extends the window. */
-  function honor(receipt: Receipt): void {
+  /** A stored receipt extends the window (to `nextWindowBytes` when given). */
+  function honor(receipt: Receipt, nextWindowBytes?: number): void {
     if (!open) return;
     open.verifier.commit(receipt);
-    open.window.onReceipt(Number(receipt.cumBytes));
+    open.window.onReceipt(Number(receipt.cumBytes), nextWindowBytes);
     open.exposure.sync();
     clearTimeout(stallTimer);
     stallTimer = undefined;
