@@ -147,3 +147,32 @@ export function meterTreeCpu(rootPid: number, intervalMs = 1_000): TreeCpuMeter 
     },
   };
 }
+
+/**
+ * CPU seconds so far of every thread in `rootPid`'s tree, by process kind and thread name
+ * ('renderer CrRendererMain', 'renderer WebRTC_Network', …; digits in names are dropped so a
+ * pool's threads add up). Two readings subtracted show where a window's time went, thread by thread.
+ */
+export function readThreadCpu(rootPid: number): Map<string, number> {
+  const byThread = new Map<string, number>();
+  for (const p of readTree(rootPid, new Map())) {
+    let tids: string[] = [];
+    try {
+      tids = readdirSync(`/proc/${p.pid}/task`);
+    } catch {
+      continue; // the process ended
+    }
+    for (const tid of tids) {
+      try {
+        const stat = readFileSync(`/proc/${p.pid}/task/${tid}/stat`, 'utf8');
+        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/\d+/g, '');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const key = `${p.kind} ${name}`;
+        byThread.set(key, (byThread.get(key) ?? 0) + (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond);
+      } catch {
+        // the thread ended between listing and reading
+      }
+    }
+  }
+  return byThread;
+}

@@ -5,11 +5,12 @@
 // profiles to bench/results/profiles/ (open them in Chrome DevTools' Performance panel).
 //
 //   node scripts/netns.mjs -- npx tsx bench/receipts-profile.ts [rounds]     (BENCH_SCALE as the bench)
+//   PROFILE=alloc: sampled allocations instead; PROFILE=threads: no V8 profiler, CPU time by thread only
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { CDPSession, Page } from 'puppeteer-core';
-import { fetchDiscardIn } from '../tests/support/browser-harness.ts';
+import { donorStatsIn, fetchDiscardIn } from '../tests/support/browser-harness.ts';
 import { benchScale, mib, openBenchContext, rate, resultsDir, round, type BenchContext } from './context.ts';
-import { meterTreeCpu } from './process-cpu.ts';
+import { meterTreeCpu, readThreadCpu } from './process-cpu.ts';
 import { restart, whenPaid, type Mode } from './receipts-overhead.ts';
 
 const rounds = Number(process.argv[2] ?? 4);
@@ -54,9 +55,12 @@ interface AllocationNode {
 
 /** PROFILE=alloc: sampled allocations (garbage included) instead of CPU time, in KiB by function. */
 const allocations = process.env.PROFILE === 'alloc';
+/** PROFILE=threads: no V8 profiler (its own thread costs seconds), only CPU time by thread. */
+const threadsOnly = process.env.PROFILE === 'threads';
 
 async function startProfiler(page: Page): Promise<CDPSession> {
   const cdp = await page.createCDPSession();
+  if (threadsOnly) return cdp;
   if (allocations) {
     await cdp.send('HeapProfiler.enable');
     await cdp.send('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
@@ -85,6 +89,10 @@ function allocationProfile(head: AllocationNode): Profile {
 }
 
 async function stopProfiler(cdp: CDPSession): Promise<Profile> {
+  if (threadsOnly) {
+    await cdp.detach();
+    return { nodes: [], samples: [], timeDeltas: [], startTime: 0, endTime: 0 };
+  }
   if (allocations) {
     const { profile } = await cdp.send('HeapProfiler.stopSampling');
     await cdp.detach();
@@ -106,6 +114,8 @@ async function main(): Promise<void> {
   const outDir = new URL(`file://${resultsDir}`);
   await mkdir(outDir, { recursive: true });
   // Summed over the rounds of each mode: self ms by page and function/file, and CPU seconds by process tree.
+  // CPU seconds by thread (process kind and thread name), summed over the rounds of each page and mode.
+  const threadTotals = new Map<string, Map<string, number>>();
   const totals = new Map<string, { byFunction: Map<string, number>; byFile: Map<string, number>; ms: number; cpu: Record<string, number> }>();
   try {
     for (let i = 0; i < rounds; i++) {
@@ -114,15 +124,25 @@ async function main(): Promise<void> {
       if (mode === 'on') await whenPaid(context);
       else await new Promise((resolve) => setTimeout(resolve, 2_000));
       await fetchDiscardIn(context.client.page, context.bytesUrl(mib, `profile-rewarm-${i}`));
+      const framesBefore = (await donorStatsIn(context.donor.page)).tunnels.at(-1)?.framesSent ?? 0;
       const [donorCdp, clientCdp] = await Promise.all([startProfiler(context.donor.page), startProfiler(context.client.page)]);
       const donorCpu = meterTreeCpu(context.donor.browser.process()!.pid!, 200); // launched by puppeteer: it has a process
       const clientCpu = meterTreeCpu(context.client.browser.process()!.pid!, 200);
+      const pids = { donor: context.donor.browser.process()!.pid!, client: context.client.browser.process()!.pid! };
+      const threadsBefore = { donor: readThreadCpu(pids.donor), client: readThreadCpu(pids.client) };
       const timing = await fetchDiscardIn(context.client.page, context.bytesUrl(perRound, `profile-${i}`));
       const cpu = { donor: donorCpu.stop(), client: clientCpu.stop() };
+      const framesSent = ((await donorStatsIn(context.donor.page)).tunnels.at(-1)?.framesSent ?? 0) - framesBefore;
+      for (const page of ['donor', 'client'] as const) {
+        const after = readThreadCpu(pids[page]);
+        const t = threadTotals.get(`${page} ${mode}`) ?? new Map<string, number>();
+        for (const [thread, seconds] of after) t.set(thread, (t.get(thread) ?? 0) + seconds - (threadsBefore[page].get(thread) ?? 0));
+        threadTotals.set(`${page} ${mode}`, t);
+      }
       const [donorProfile, clientProfile] = await Promise.all([stopProfiler(donorCdp), stopProfiler(clientCdp)]);
       await writeFile(new URL(`receipts-profile-${i}-${mode}-donor.cpuprofile.json`, outDir), JSON.stringify(donorProfile));
       await writeFile(new URL(`receipts-profile-${i}-${mode}-client.cpuprofile.json`, outDir), JSON.stringify(clientProfile));
-      console.log(`round ${i} ${mode}: ${round(rate(perRound, timing.ms), 2)} MB/s, ${round(timing.ms, 0)} ms; CPU s donor ${JSON.stringify(roundKinds(cpu.donor.cpuSecondsByKind))}, client ${JSON.stringify(roundKinds(cpu.client.cpuSecondsByKind))}`);
+      console.log(`round ${i} ${mode}: ${round(rate(perRound, timing.ms), 2)} MB/s, ${round(timing.ms, 0)} ms, ${framesSent} frames from the donor; CPU s donor ${JSON.stringify(roundKinds(cpu.donor.cpuSecondsByKind))}, client ${JSON.stringify(roundKinds(cpu.client.cpuSecondsByKind))}`);
       for (const [page, profile, tree] of [['donor', donorProfile, cpu.donor], ['client', clientProfile, cpu.client]] as const) {
         const key = `${page} ${mode}`;
         const t = totals.get(key) ?? { byFunction: new Map(), byFile: new Map(), ms: 0, cpu: {} as Record<string, number> };
@@ -141,6 +161,14 @@ async function main(): Promise<void> {
     console.log(`\n== ${key}: ${round(t.ms, 0)} ms of downloads; CPU s by process ${JSON.stringify(roundKinds(t.cpu))}`);
     console.log('  by file:', JSON.stringify(top(t.byFile, 12)));
     for (const [name, ms] of top(t.byFunction, 25)) console.log(`  ${String(ms).padStart(8)} ms  ${name}`);
+  }
+  console.log('\n== CPU seconds by thread, summed over the rounds (off → on, difference)');
+  for (const page of ['donor', 'client']) {
+    const off = threadTotals.get(`${page} off`) ?? new Map<string, number>();
+    const on = threadTotals.get(`${page} on`) ?? new Map<string, number>();
+    const threads = [...new Set([...off.keys(), ...on.keys()])].filter((k) => (off.get(k) ?? 0) + (on.get(k) ?? 0) >= 0.05);
+    threads.sort((a, b) => (on.get(b) ?? 0) - (off.get(b) ?? 0) - ((on.get(a) ?? 0) - (off.get(a) ?? 0)));
+    for (const k of threads) console.log(`  ${page} ${k.padEnd(40)} ${round(off.get(k) ?? 0, 2)} → ${round(on.get(k) ?? 0, 2)}  (${round((on.get(k) ?? 0) - (off.get(k) ?? 0), 2)})`);
   }
 }
 
