@@ -4,8 +4,11 @@ pragma solidity ^0.8.24;
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {EmissionSchedule} from "./EmissionSchedule.sol";
+import {IPriceFeed} from "./IPriceFeed.sol";
 import {OracleQuorum} from "./OracleQuorum.sol";
 import {Parameters} from "./Parameters.sol";
+import {PorchlightToken} from "./PorchlightToken.sol";
+import {PriceReader} from "./PriceReader.sol";
 import {Staking} from "./Staking.sol";
 
 /// @notice What Rewards reads from Settlement: the epoch clock and each epoch's settled usage.
@@ -18,20 +21,6 @@ interface IEpochUsage {
     function usage(uint256 epoch, address exit) external view returns (uint256);
     /// @notice Micro-credits settled to every donor in `epoch`.
     function totalUsage(uint256 epoch) external view returns (uint256);
-}
-
-/// @notice The Chainlink-shaped USD price of the token that Rewards reads.
-interface IRewardsPriceFeed {
-    function decimals() external view returns (uint8);
-    function latestRoundData()
-        external
-        view
-        returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound);
-}
-
-/// @notice The token's mint, which only Rewards may call.
-interface IRewardsMintable {
-    function mint(address to, uint256 amount) external;
 }
 
 /// @title Rewards
@@ -48,10 +37,6 @@ contract Rewards {
     error EpochNotEnded(uint256 epoch, uint256 current);
     /// @notice The epoch was closed already.
     error EpochAlreadyClosed(uint256 epoch);
-    /// @notice The feed's price is zero or negative.
-    error InvalidPrice(int256 answer);
-    /// @notice The feed's price is older than PRICE_MAX_AGE_SECONDS.
-    error StalePrice(uint256 updatedAt, uint256 now_);
     /// @notice A root of zero was posted.
     error EmptyRoot();
     /// @notice The epoch's root was posted already.
@@ -92,11 +77,11 @@ contract Rewards {
     bytes32 public constant ROOT_TYPEHASH =
         keccak256("EpochRoot(address rewards,uint256 epoch,bytes32 root,uint256 total)");
 
-    IRewardsMintable public immutable token;
+    PorchlightToken public immutable token;
     IEpochUsage public immutable settlement;
     Staking public immutable staking;
     OracleQuorum public immutable quorum;
-    IRewardsPriceFeed public immutable priceFeed;
+    IPriceFeed public immutable priceFeed;
 
     struct EpochState {
         bool closed;
@@ -119,7 +104,7 @@ contract Rewards {
     /// @notice Wei minted by claims so far.
     uint256 public minted;
 
-    constructor(IRewardsMintable token_, IEpochUsage settlement_, Staking staking_, OracleQuorum quorum_, IRewardsPriceFeed priceFeed_) {
+    constructor(PorchlightToken token_, IEpochUsage settlement_, Staking staking_, OracleQuorum quorum_, IPriceFeed priceFeed_) {
         token = token_;
         settlement = settlement_;
         staking = staking_;
@@ -187,21 +172,19 @@ contract Rewards {
         if (epoch >= current) revert EpochNotEnded(epoch, current);
         EpochState storage e = _epochs[epoch];
         if (e.closed) revert EpochAlreadyClosed(epoch);
-        (, int256 answer,, uint256 updatedAt,) = priceFeed.latestRoundData();
-        if (answer <= 0) revert InvalidPrice(answer);
-        if (updatedAt + Parameters.PRICE_MAX_AGE_SECONDS < block.timestamp) revert StalePrice(updatedAt, block.timestamp);
-        uint8 decimals = priceFeed.decimals();
+        // A stale or non-positive price reverts (PriceReader's StalePrice, InvalidPrice).
+        (uint256 price, uint8 decimals) = PriceReader.freshPrice(priceFeed);
         uint256 totalUsage = settlement.totalUsage(epoch);
         (uint256 availabilityPool, uint256 usagePool) = EmissionSchedule.poolsOf(epoch);
-        uint256 usageBudget = Math.min(usagePool, usageTokens(totalUsage, uint256(answer), decimals));
+        uint256 usageBudget = Math.min(usagePool, usageTokens(totalUsage, price, decimals));
         e.closed = true;
-        e.price = uint256(answer);
+        e.price = price;
         e.priceDecimals = decimals;
         e.totalUsage = totalUsage;
         e.availabilityPool = availabilityPool;
         e.usagePool = usagePool;
         e.usageBudget = usageBudget;
-        emit EpochClosed(epoch, uint256(answer), decimals, totalUsage, availabilityPool, usagePool, usageBudget);
+        emit EpochClosed(epoch, price, decimals, totalUsage, availabilityPool, usagePool, usageBudget);
     }
 
     /// @notice The struct hash oracles sign to post `root` with `total` for `epoch`.

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {ERC20Burnable} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Burnable.sol";
+import {PorchlightToken} from "./PorchlightToken.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {OracleQuorum} from "./OracleQuorum.sol";
 import {Parameters} from "./Parameters.sol";
@@ -41,7 +41,7 @@ contract Staking {
         keccak256("Slash(address staking,address donor,uint256 amount,bytes32 evidence,uint256 nonce)");
 
     /// @notice The staked token.
-    ERC20Burnable public immutable token;
+    PorchlightToken public immutable token;
     /// @notice The oracles whose k-of-n verdict slashes.
     OracleQuorum public immutable quorum;
 
@@ -55,7 +55,7 @@ contract Staking {
     /// @notice Slash verdict nonces already used.
     mapping(uint256 => bool) public usedNonce;
 
-    constructor(ERC20Burnable token_, OracleQuorum quorum_) {
+    constructor(PorchlightToken token_, OracleQuorum quorum_) {
         token = token_;
         quorum = quorum_;
     }
