@@ -22,6 +22,8 @@ export const maxSignalDataBytes = 16 * 1024;
 export const maxFindExclude = 32;
 /** Most entries in a `countries` answer (there are fewer ISO 3166-1 codes; this bounds a hostile reply). */
 export const maxCountryEntries = 300;
+/** Most donors one `donors` answer lists (each beyond the first costs the asker one more message of its rate limit). */
+export const maxDonorPageEntries = 32;
 /** Most ICE servers a `welcome` may carry. */
 export const maxIceServers = 16;
 /** Country code for "unknown" (loopback, private, or not in the GeoIP database). */
@@ -166,6 +168,8 @@ const findSchema = z.strictObject({
   sponsor: sponsorCodeSchema.optional(),
 });
 const countriesRequestSchema = z.strictObject({ type: z.literal('countries'), requestId: requestIdSchema });
+/** A page of the donor directory, in peer id order, starting after `after` (for oracles that challenge every donor). */
+const donorsRequestSchema = z.strictObject({ type: z.literal('donors'), requestId: requestIdSchema, after: peerIdSchema.optional() });
 const clientSignalSchema = z.strictObject({ type: z.literal('signal'), to: peerIdSchema, envelope: envelopeSchema });
 const pingSchema = z.strictObject({ type: z.literal('ping'), id: requestIdSchema.optional() });
 
@@ -176,13 +180,14 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   withdrawSchema,
   findSchema,
   countriesRequestSchema,
+  donorsRequestSchema,
   clientSignalSchema,
   pingSchema,
 ]);
 /** A message from a peer to the server. */
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 /** The `type` values of peer-to-server messages. */
-export const clientMessageTypes = ['login', 'announce', 'withdraw', 'find', 'countries', 'signal', 'ping'] as const;
+export const clientMessageTypes = ['login', 'announce', 'withdraw', 'find', 'countries', 'donors', 'signal', 'ping'] as const;
 
 // Server -> peer.
 const challengeSchema = z.strictObject({
@@ -217,6 +222,13 @@ const countriesSchema = z.strictObject({
       message: 'expected countries sorted by code, each once',
     }),
 });
+const donorsSchema = z.strictObject({
+  type: z.literal('donors'),
+  requestId: requestIdSchema,
+  donors: z.array(z.strictObject({ listing: envelopeSchema, country: countrySchema })).max(maxDonorPageEntries),
+  /** Present when more donors follow: ask again with `after` set to it. */
+  next: peerIdSchema.optional(),
+});
 const serverSignalSchema = z.strictObject({
   type: z.literal('signal'),
   from: peerIdSchema,
@@ -241,6 +253,7 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   announcedSchema,
   foundSchema,
   countriesSchema,
+  donorsSchema,
   serverSignalSchema,
   pongSchema,
   errorSchema,

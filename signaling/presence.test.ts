@@ -129,6 +129,20 @@ describe('presence', () => {
     expect(createPresence().countries(id(9), 300)).toEqual([]);
   });
 
+  it('pages the directory in peer id order, skipping the asker and full donors, and says when more follow', () => {
+    const presence = createPresence();
+    for (const n of [5, 1, 4, 2]) presence.announce(donor(n, 'DE', 1));
+    presence.pick({ ...from(9), donor: id(4) }); // full: not listed
+    const first = presence.page(id(2), undefined, 1);
+    expect(first.donors.map((d) => d.peerId)).toEqual([id(1)]);
+    expect(first.more).toBe(true);
+    const rest = presence.page(id(2), id(1), 10);
+    expect(rest.donors.map((d) => d.peerId)).toEqual([id(5)]);
+    expect(rest.more).toBe(false);
+    expect(presence.page(id(2), id(5), 10)).toEqual({ donors: [], more: false });
+    expect(presence.reservedSessions(id(1))).toBe(0); // paging reserves nothing
+  });
+
   it('moves a donor that re-announces from another country, keeping its reservations', () => {
     const presence = createPresence();
     presence.announce(donor(1, 'DE', 1));

@@ -57,6 +57,11 @@ export interface Presence {
    * how many; sorted by code, at most `max` entries. Reserves nothing.
    */
   countries(requester: string, max: number): CountryDonors[];
+  /**
+   * Donors with a free session slot, other than `requester`, whose peer id sorts after `after`:
+   * the first `max` in peer id order, and whether more follow. Reserves nothing.
+   */
+  page(requester: string, after: string | undefined, max: number): { donors: DonorView[]; more: boolean };
   /** Session slots currently reserved on a donor. */
   reservedSessions(peerId: string): number;
   /** Donors announced. */
@@ -147,6 +152,15 @@ export function createPresence(options: PresenceOptions = {}): Presence {
       }
       counts.sort((a, b) => (a.country < b.country ? -1 : a.country > b.country ? 1 : 0));
       return counts.slice(0, max);
+    },
+    page(requester, after, max) {
+      const matching: DonorView[] = [];
+      for (const record of donors.values()) {
+        if (record.peerId === requester || (after !== undefined && record.peerId <= after) || freeSlots(record) <= 0) continue;
+        matching.push(record);
+      }
+      matching.sort((a, b) => (a.peerId < b.peerId ? -1 : 1));
+      return { donors: matching.slice(0, max).map(view), more: matching.length > max };
     },
     reservedSessions(peerId) {
       const record = donors.get(peerId);

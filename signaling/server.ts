@@ -11,6 +11,7 @@ import {
   challengeNonceBytes,
   listingBodySchema,
   maxCountryEntries,
+  maxDonorPageEntries,
   maxErrorMessageChars,
   parseClientMessage,
   signalBodySchema,
@@ -283,6 +284,8 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
         // Counts only: a list of peer ids would hand out the whole directory without reserving anything.
         send(conn, { type: 'countries', requestId: message.requestId, countries: presence.countries(peerId, maxCountryEntries) });
         return;
+      case 'donors':
+        return listDonors(conn, peerId, message);
       case 'signal':
         return relay(conn, peerId, message);
       default:
@@ -326,6 +329,27 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     metrics.donorsOnline.set(presence.donorCount());
     logger.info({ peerId, country: conn.country, tierMbps: body.tierMbps, maxSessions: body.maxSessions }, 'donor announced');
     send(conn, { type: 'announced', ...context });
+  }
+
+  /**
+   * One page of the directory. Each listing beyond the first costs one more message from the peer's
+   * and the IP's buckets, so a page reveals no more listings per second than `find`s would (and,
+   * unlike them, reserves no slot); a page the buckets cannot pay for whole is cut short.
+   */
+  function listDonors(conn: Connection, peerId: string, message: Extract<ClientMessage, { type: 'donors' }>): void {
+    const page = presence.page(peerId, message.after, maxDonorPageEntries);
+    let count = page.donors.length;
+    while (count > 1 && !peerMessages.take(peerId, count - 1)) count = Math.floor(count / 2);
+    if (count > 1 && !ipMessages.take(conn.network, count - 1)) count = 1;
+    const donors = page.donors.slice(0, count);
+    const more = page.more || count < page.donors.length;
+    const last = donors[donors.length - 1];
+    send(conn, {
+      type: 'donors',
+      requestId: message.requestId,
+      donors: donors.map((donor) => ({ listing: donor.listing, country: donor.country })),
+      ...(more && last ? { next: last.peerId } : {}),
+    });
   }
 
   function relay(conn: Connection, peerId: string, message: Extract<ClientMessage, { type: 'signal' }>): void {

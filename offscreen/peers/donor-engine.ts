@@ -19,6 +19,8 @@ import type { ReceiptDomainConfig } from '../../protocol/receipt.ts';
 import type { PaymentWallet } from '../payments/channel-payments.ts';
 import type { DonorPaymentEvents } from '../payments/donor-payments.ts';
 import type { PaymentLedger } from '../payments/payment-ledger.ts';
+import { createPaymentBinding, paymentBindingToJson, type PaymentBindingJson } from '../../protocol/payment-key.ts';
+import { createUptimeResponder, type UptimeResponder } from './uptime-responder.ts';
 
 /** First reconnect delay after the network drops; doubles per failure. */
 export const reconnectInitialDelayMs = 1_000;
@@ -67,6 +69,8 @@ export interface DonorEngineOptions {
   battery?: BatteryMonitor;
   WebSocketImpl?: WebSocketConstructor;
   rtcConfig?: DonorOptions['rtcConfig'];
+  /** Oracle peer ids whose uptime challenges this donor answers while sharing (none: it answers nobody). */
+  uptimeOracles?: readonly string[];
   /** Called with every changed status. */
   onStatus(status: DonorStatus): void;
   /** Injected for tests. */
@@ -100,7 +104,7 @@ export function createDonorEngine(options: DonorEngineOptions): DonorEngine {
   const start = options.startDonor ?? startDonor;
   let config: EngineConfig | undefined;
   let meter: DonorMeter | undefined;
-  let running: { donor: Donor; exit: Exit; key: string } | undefined;
+  let running: { donor: Donor; exit: Exit; key: string; uptime?: UptimeResponder } | undefined;
   let connecting: Promise<void> | undefined;
   /** The restart key of the attempt in flight or waiting for its retry. */
   let attemptKey: string | undefined;
@@ -161,8 +165,9 @@ export function createDonorEngine(options: DonorEngineOptions): DonorEngine {
     generation++;
     connecting = undefined;
     if (running) {
-      const { donor, exit } = running;
+      const { donor, exit, uptime } = running;
       running = undefined;
+      uptime?.close();
       donor.signaling.withdraw();
       if (why === 'other') exit.close();
       setTimeout(() => {
@@ -247,13 +252,28 @@ export function createDonorEngine(options: DonorEngineOptions): DonorEngine {
       exit.close();
       return;
     }
-    running = { donor, exit, key: restartKey(settings) };
+    const oracles = options.uptimeOracles ?? [];
+    let binding: Promise<PaymentBindingJson> | undefined;
+    const uptime =
+      oracles.length > 0
+        ? createUptimeResponder({
+            identity,
+            signaling: donor.signaling,
+            oracles,
+            binding: () => (binding ??= createPaymentBinding(identity, wallet).then(paymentBindingToJson)),
+            // It answers only while connected and serving, which is sharing 'on'; paused donors are offline.
+            report: () => ({ sharing: 'on', activeSessions: donor.activeSessions }),
+            now,
+          })
+        : undefined;
+    running = { donor, exit, key: restartKey(settings), ...(uptime ? { uptime } : {}) };
     failures = 0;
     offline = undefined;
     clearRetry();
     donor.signaling.onClose((info) => {
       if (running?.donor !== donor) return;
       running.exit.close();
+      running.uptime?.close();
       running = undefined;
       // Its peer sessions cannot be served without the exit: tell their clients and free them.
       donor.close();

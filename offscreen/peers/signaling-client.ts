@@ -171,6 +171,13 @@ export interface SignalingClient {
    */
   listCountries(): Promise<CountryDonors[]>;
   /**
+   * One page of the donor directory (donors with a free slot, other than this peer) in peer id
+   * order after `after`, each listing verified; `next` is where the following page starts.
+   * For oracles that challenge every donor; clients use `findDonor`.
+   * @throws {SignalingError} 'bad-response' (a listing does not verify or is out of order), 'timeout', 'closed'.
+   */
+  listDonors(after?: string): Promise<{ donors: VerifiedDonor[]; next?: string }>;
+  /**
    * Signs and sends a signal to peer `to`. Refusals arrive through `onError`.
    * @throws {SignalingError} 'closed' when the connection is closed.
    * @throws {TypeError} when `to` or the signal is malformed (e.g. data over 16 KiB).
@@ -335,6 +342,7 @@ export function connectSignaling(options: ConnectSignalingOptions): Promise<Sign
         return;
       case 'found':
       case 'countries':
+      case 'donors':
         settle(message.requestId, message);
         return;
       case 'pong':
@@ -423,6 +431,19 @@ export function connectSignaling(options: ConnectSignalingOptions): Promise<Sign
         const answer = await request({ type: 'countries', requestId }, requestId);
         if (answer.type !== 'countries') throw new SignalingError('bad-response');
         return answer.countries.map(({ country, donors }) => ({ country, donors }));
+      },
+      async listDonors(after) {
+        const requestId = randomId(8);
+        const message = checked(clientMessageSchema, { type: 'donors', requestId, ...(after !== undefined ? { after } : {}) }, 'donor page');
+        const answer = await request(message, requestId);
+        if (answer.type !== 'donors') throw new SignalingError('bad-response');
+        const donors = answer.donors.map((donor) => verifyDonor(donor, {}, identity.peerId));
+        // Strictly ascending after `after`: otherwise a server could loop a pager forever.
+        const ordered = donors.every((donor, i) => donor.peerId > (i === 0 ? (after ?? '') : donors[i - 1]!.peerId));
+        if (!ordered || (answer.next !== undefined && answer.next !== donors[donors.length - 1]?.peerId)) {
+          throw new SignalingError('bad-response', `${messageFor('bad-response')} (donor page out of order)`);
+        }
+        return { donors, ...(answer.next !== undefined ? { next: answer.next } : {}) };
       },
       sendSignal(to, outgoing) {
         if (!isPeerId(to)) throw new TypeError('sendSignal: `to` must be a peer id (64 lowercase hex characters)');

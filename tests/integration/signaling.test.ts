@@ -436,6 +436,24 @@ describe('signaling: where a sender is, a named donor, and the countries with do
     expect(await peer.next('error')).toMatchObject({ code: 'bad-message' });
   });
 
+  it('pages the donor directory in peer id order, each listing verified, to the end', async () => {
+    const oracle = await connect(createIdentity(), 'FR');
+    const donors = [];
+    for (let i = 0; i < 3; i++) donors.push(await donorIn('DE'));
+    const seen: string[] = [];
+    let after: string | undefined;
+    for (let pages = 0; pages < 10; pages++) {
+      const page = await oracle.listDonors(after);
+      seen.push(...page.donors.map((d) => d.peerId));
+      if (page.next === undefined) break;
+      after = page.next;
+    }
+    expect(seen).toEqual(donors.map((d) => d.peerId).sort());
+    // A donor asking does not list itself; a peer id sorting after everyone gets an empty page.
+    expect((await donors[0]!.listDonors()).donors.map((d) => d.peerId)).not.toContain(donors[0]!.peerId);
+    expect(await oracle.listDonors('f'.repeat(64))).toEqual({ donors: [] });
+  });
+
   it('counts donors with a free slot per country, sorted, without listing who they are', async () => {
     const client = await connect(createIdentity(), 'FR');
     expect(await client.listCountries()).toEqual([]);
