@@ -81,6 +81,46 @@ export interface SettlementMethods {
   settle(batch: string, overrides?: Overrides): Tx;
 }
 
+export interface OracleQuorumMethods {
+  threshold(): Promise<bigint>;
+  isMember(account: string): Promise<boolean>;
+  digestOf(structHash: string): Promise<string>;
+}
+
+export interface StakingMethods {
+  isEligible(donor: string): Promise<boolean>;
+  stakeDetails(donor: string): Promise<[active: bigint, unbonding: bigint, releaseTime: bigint]>;
+  stake(amountWei: bigint, overrides?: Overrides): Tx;
+  requestUnbond(amountWei: bigint, overrides?: Overrides): Tx;
+  withdraw(overrides?: Overrides): Tx;
+}
+
+export interface RewardsEpochState {
+  closed: boolean;
+  price: bigint;
+  priceDecimals: bigint;
+  totalUsage: bigint;
+  availabilityPool: bigint;
+  usagePool: bigint;
+  usageBudget: bigint;
+  root: string;
+  total: bigint;
+  claimed: bigint;
+  postedAt: bigint;
+}
+
+export interface RewardsMethods {
+  currentEpoch(): Promise<bigint>;
+  committed(): Promise<bigint>;
+  minted(): Promise<bigint>;
+  hasClaimed(epoch: bigint, donor: string): Promise<boolean>;
+  epochState(epoch: bigint): Promise<RewardsEpochState>;
+  rootStructHash(epoch: bigint, root: string, total: bigint): Promise<string>;
+  closeEpoch(epoch: bigint, overrides?: Overrides): Tx;
+  postRoot(epoch: bigint, root: string, total: bigint, signatures: readonly string[], overrides?: Overrides): Tx;
+  claim(epoch: bigint, donor: string, amountWei: bigint, proof: readonly string[], overrides?: Overrides): Tx;
+}
+
 export type Handle<M> = BaseContract & M;
 
 export interface CoreContracts {
@@ -89,6 +129,9 @@ export interface CoreContracts {
   stablecoin: Handle<TestStablecoinMethods>;
   credits: Handle<CreditsMethods>;
   settlement: Handle<SettlementMethods>;
+  quorum: Handle<OracleQuorumMethods>;
+  staking: Handle<StakingMethods>;
+  rewards: Handle<RewardsMethods>;
 }
 
 /** A handle on `name` (an artifact) at `address`. @throws {Error} when no artifact has that name. */
@@ -105,5 +148,8 @@ export function coreContracts(deployment: Deployment, runner: ContractRunner | n
     stablecoin: contractAt(artifacts, 'TestStablecoin', contracts.TestStablecoin, runner),
     credits: contractAt(artifacts, 'Credits', contracts.Credits, runner),
     settlement: contractAt(artifacts, 'Settlement', contracts.Settlement, runner),
+    quorum: contractAt(artifacts, 'OracleQuorum', contracts.OracleQuorum, runner),
+    staking: contractAt(artifacts, 'Staking', contracts.Staking, runner),
+    rewards: contractAt(artifacts, 'Rewards', contracts.Rewards, runner),
   };
 }

@@ -5,7 +5,6 @@
 // chain/deploy.ts executes exactly this plan.
 //
 // One entry per contract, in deployment order; an entry may name any earlier entry's address.
-// Contracts that others add (OracleQuorum, Staking, Rewards) append their entries to `planEntries`.
 import { Interface, computeAddress, concat, getAddress, getCreate2Address, keccak256, toUtf8Bytes, type InterfaceAbi } from 'ethers';
 import { anvilKeys } from './anvil.ts';
 import { artifact, type Artifacts } from './compile.ts';
@@ -57,6 +56,12 @@ export const planEntries: PlanEntry[] = [
     args: ({ params, address }) => [address('PorchlightToken'), address('TestStablecoin'), address('SettablePriceFeed'), params.treasury, params.admin],
   },
   { name: 'Settlement', args: ({ address }) => [address('Credits')] },
+  { name: 'OracleQuorum', args: ({ params }) => [params.oracles, params.oracleThreshold] },
+  { name: 'Staking', args: ({ address }) => [address('PorchlightToken'), address('OracleQuorum')] },
+  {
+    name: 'Rewards',
+    args: ({ address }) => [address('PorchlightToken'), address('Settlement'), address('Staking'), address('OracleQuorum'), address('SettablePriceFeed')],
+  },
 ];
 
 export interface PlannedContract {
@@ -121,7 +126,7 @@ export function deployerCalldata(contract: PlannedContract): string {
 }
 
 /** The local chain's accounts (anvil's, by index): who is who in a local deployment. */
-export const localAccounts = { admin: 0, treasury: 1, oracles: [2, 3, 4] } as const;
+export const localAccounts = { admin: 0, treasury: 1, oracles: [2, 3, 4], relayer: 8 } as const;
 
 /** The local chain's parameters: anvil's accounts as localAccounts says, $0.10 per token, a 10,000,000 PLT reserve. */
 export function localDeployParameters(): DeployParameters {

@@ -28,8 +28,6 @@ export interface WiringContext {
   readonly provider: Provider;
   readonly admin: Signer;
   readonly treasury: Signer;
-  /** Whether the plan holds a contract of this name. */
-  has(name: string): boolean;
   /** A handle on a planned contract, calling as `signer`. */
   handle<M>(name: string, signer: Signer): Handle<M>;
 }
@@ -43,7 +41,7 @@ export interface WiringStep {
 
 const zeroAddress = '0x0000000000000000000000000000000000000000';
 
-/** The wiring, in order. Contracts others add append their steps (e.g. Staking's, Rewards'). */
+/** The wiring, in order. */
 export const wiringSteps: WiringStep[] = [
   {
     name: 'Credits.setSettlement(Settlement)',
@@ -51,9 +49,9 @@ export const wiringSteps: WiringStep[] = [
     run: (c) => c.handle<CreditsMethods>('Credits', c.admin).setSettlement(plannedAddress(c.plan, 'Settlement')),
   },
   {
-    // The token's only minter is Rewards; until it is planned, nobody can mint.
+    // The token's only minter is Rewards.
     name: 'PorchlightToken.setMinter(Rewards)',
-    needed: async (c) => c.has('Rewards') && (await c.handle<PorchlightTokenMethods>('PorchlightToken', c.admin).minter()) === zeroAddress,
+    needed: async (c) => (await c.handle<PorchlightTokenMethods>('PorchlightToken', c.admin).minter()) === zeroAddress,
     run: (c) => c.handle<PorchlightTokenMethods>('PorchlightToken', c.admin).setMinter(plannedAddress(c.plan, 'Rewards')),
   },
   {
@@ -144,7 +142,6 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     provider,
     admin: options.admin,
     treasury: options.treasury,
-    has: (name) => plan.contracts.some((c) => c.name === name),
     handle: (name, signer) => contractAt(artifacts, name, plannedAddress(plan, name), signer),
   };
   const wired: string[] = [];
@@ -182,7 +179,7 @@ export async function deployLocal(rpcUrl: string, options: Pick<DeployOptions, '
   const admin = new Wallet(anvilKeys[localAccounts.admin], provider);
   const treasury = new Wallet(anvilKeys[localAccounts.treasury], provider);
   try {
-    return await deploy({ rpcUrl, admin, treasury, params: localDeployParameters(), localAccounts: { admin: localAccounts.admin, treasury: localAccounts.treasury, oracles: [...localAccounts.oracles] }, ...options });
+    return await deploy({ rpcUrl, admin, treasury, params: localDeployParameters(), localAccounts: { ...localAccounts, oracles: [...localAccounts.oracles] }, ...options });
   } finally {
     provider.destroy();
   }

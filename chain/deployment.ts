@@ -12,7 +12,7 @@ import { describeSchemaError } from '../protocol/schema-error.ts';
 export const deploymentsDir = join(resolve(dirname(fileURLToPath(import.meta.url)), '..'), 'deployments');
 
 /** Contracts every deployment has. */
-export const coreContractNames = ['PorchlightToken', 'SettablePriceFeed', 'TestStablecoin', 'Credits', 'Settlement'] as const;
+export const coreContractNames = ['PorchlightToken', 'SettablePriceFeed', 'TestStablecoin', 'Credits', 'Settlement', 'OracleQuorum', 'Staking', 'Rewards'] as const;
 export type CoreContractName = (typeof coreContractNames)[number];
 
 const address = z
@@ -37,7 +37,9 @@ const deploymentSchema = z.strictObject({
   oracles: z.array(address).min(1),
   oracleThreshold: z.number().int().positive(),
   /** On the local chain: which of anvil's accounts (by index) each role is. */
-  localAccounts: z.strictObject({ admin: z.number().int().min(0), treasury: z.number().int().min(0), oracles: z.array(z.number().int().min(0)) }).optional(),
+  localAccounts: z
+    .strictObject({ admin: z.number().int().min(0), treasury: z.number().int().min(0), oracles: z.array(z.number().int().min(0)), relayer: z.number().int().min(0) })
+    .optional(),
 });
 
 export type Deployment = z.infer<typeof deploymentSchema>;
