@@ -4,6 +4,7 @@ import { Resvg } from '@resvg/resvg-js';
 import { defineConfig } from 'wxt';
 import { partnerOrigins } from './content/partner-origins.ts';
 import { parseTestOriginList } from './offscreen/exit/policy/test-origins.ts';
+import { localSettlementAddress } from './chain/local-domain.ts';
 import { defaultToolbarVariant, iconPath, iconPathMap, iconSizes, iconVariants, storeIconVariant, toolbarIconSizes } from './background/icon-files.ts';
 
 // Build-time settings (never widened at run time):
@@ -14,7 +15,8 @@ import { defaultToolbarVariant, iconPath, iconPathMap, iconSizes, iconVariants, 
 //   bridges run there); WXT_TEST_ORIGIN, one origin, is read the same way. Production builds leave
 //   both empty, and tests/extension/production-build.test.ts proves the built bundle refuses loopback.
 // - WXT_CHAIN_ID, WXT_SETTLEMENT_CONTRACT: where receipts settle (their EIP-712 domain). The default
-//   is the local anvil chain (31337) and the first contract its default deployer creates.
+//   is the local anvil chain (31337) and the Settlement address chain/deploy-plan.ts computes for it
+//   offline (CREATE2), which is where `npm start`'s deploy puts it: equal by construction.
 const signalingUrl = process.env.WXT_SIGNALING_URL ?? 'wss://signal.porchlight.network/ws';
 const testOrigins = [
   ...parseTestOriginList(process.env.WXT_TEST_ORIGINS ?? '', 'WXT_TEST_ORIGINS'),
@@ -22,7 +24,7 @@ const testOrigins = [
 ];
 if (process.env.WXT_TEST_ORIGINS && process.env.WXT_TEST_ORIGIN) throw new Error('WXT_TEST_ORIGIN and WXT_TEST_ORIGINS are both set: set only WXT_TEST_ORIGINS, with every origin in it');
 const testOrigin = testOrigins[0] ?? '';
-const settlement = { chainId: process.env.WXT_CHAIN_ID ?? '31337', verifyingContract: process.env.WXT_SETTLEMENT_CONTRACT ?? '0x5FbDB2315678afecb367f032d93F642f64180aa3' };
+const settlement = { chainId: process.env.WXT_CHAIN_ID ?? '31337', verifyingContract: process.env.WXT_SETTLEMENT_CONTRACT ?? localSettlementAddress() };
 if (!/^[1-9][0-9]{0,19}$/.test(settlement.chainId)) throw new Error(`WXT_CHAIN_ID: expected a positive integer, got ${settlement.chainId}`);
 if (!/^0x[0-9a-fA-F]{40}$/.test(settlement.verifyingContract)) throw new Error(`WXT_SETTLEMENT_CONTRACT: expected 0x and 40 hex digits, got ${settlement.verifyingContract}`);
 

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { Wallet, getAddress, recoverAddress } from 'ethers';
 import { newChannelId } from '../protocol/channel-open.ts';
 import { creditsForBytes, decodeReceiptFrame, encodeReceiptFrame, microCreditsFromDecimal, receiptDigest, recoverReceiptSigner, signReceipt, type SignedReceipt } from '../protocol/receipt.ts';
-import { localReceiptDomain } from '../offscreen/payments/channel-payments.ts';
+import { localReceiptDomain } from '../chain/local-domain.ts';
 import { receiptIntervalMs, receiptLifetimeSeconds, receiptWindowDivisor } from '../offscreen/payments/client-payments.ts';
 import { maxCreditWindowBytes } from '../offscreen/payments/credit-window.ts';
 import { makeReceiptVerifier, maxReceiptsPerSecond, type ChannelTerms, type ReceiptVerifier } from '../offscreen/payments/receipt-verifier.ts';

@@ -74,9 +74,6 @@ export function paidRequests(payments: ChannelPayments, onRequest: RequestHandle
   return onRequest && payments.gateRequests ? payments.gateRequests(onRequest) : onRequest;
 }
 
-/** The settlement domain used when configuration names none: anvil's chain id and the first contract its default deployer creates. */
-export const localReceiptDomain: ReceiptDomainConfig = { chainId: 31337n, verifyingContract: '0x5FbDB2315678afecb367f032d93F642f64180aa3' };
-
 /** The payment key as the payment layer uses it (an ethers Wallet). */
 export type PaymentWallet = Pick<BaseWallet, 'address' | 'signMessage' | 'signTypedData'>;
 

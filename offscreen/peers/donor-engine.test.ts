@@ -2,7 +2,7 @@
 // be dropped at will, the ledger is in memory and time is the fake clock.
 import { Wallet } from 'ethers';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
-import { localReceiptDomain } from '../payments/channel-payments.ts';
+import { localReceiptDomain } from '../../chain/local-domain.ts';
 import { initialCreditWindowBytes } from '../payments/credit-window.ts';
 import { makeMemoryPaymentLedger } from '../payments/payment-ledger.ts';
 import type { Identity } from '../../protocol/identity.ts';

@@ -7,7 +7,7 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { frameHeaderBytes, maxDataPayloadBytes } from '../../protocol/frame-types.ts';
 import { parseSignedReceipt, recoverReceiptSigner } from '../../protocol/receipt.ts';
-import { localReceiptDomain } from '../../offscreen/payments/channel-payments.ts';
+import { localReceiptDomain } from '../../chain/local-domain.ts';
 import { maxCreditWindowBytes } from '../../offscreen/payments/credit-window.ts';
 import { meteredSliceBytes } from '../../offscreen/exit/exit-body.ts';
 import { defaultTunnelLimits } from '../../offscreen/tunnel/tunnel.ts';

@@ -1,7 +1,8 @@
 // Payment setups for Node and test-page peers: a fresh payment key, the local settlement domain
 // and an in-memory ledger, so every test peer pays and is paid exactly as the extension does.
 import { Wallet } from 'ethers';
-import { bindingCache, localReceiptDomain, type Payments } from '../../offscreen/payments/channel-payments.ts';
+import { localReceiptDomain } from '../../chain/local-domain.ts';
+import { bindingCache, type Payments } from '../../offscreen/payments/channel-payments.ts';
 import type { ClientPaymentOptions } from '../../offscreen/payments/client-payments.ts';
 import { initialCreditWindowBytes } from '../../offscreen/payments/credit-window.ts';
 import type { DonorPaymentSetup } from '../../offscreen/peers/donor.ts';

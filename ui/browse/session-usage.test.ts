@@ -2,7 +2,7 @@ import { Wallet } from 'ethers';
 import { describe, expect, it } from 'vitest';
 import { newChannelId } from '../../protocol/channel-open.ts';
 import { creditsForBytes, signReceipt } from '../../protocol/receipt.ts';
-import { localReceiptDomain } from '../../offscreen/payments/channel-payments.ts';
+import { localReceiptDomain } from '../../chain/local-domain.ts';
 import { initialCreditWindowBytes } from '../../offscreen/payments/credit-window.ts';
 import { makeMemoryPaymentLedger, type ChannelTermsRecord, type PaymentLedger } from '../../offscreen/payments/payment-ledger.ts';
 import { observeUsage, type SessionUsage } from './session-usage.ts';
