@@ -3,7 +3,9 @@
 // their own, after the relay pair is closed so its browsers add no load. Optional arguments pick
 // benchmarks by name; BENCH_SCALE shrinks sizes.
 import { browseLoad } from './browse-load.ts';
+import { claimGas } from './claim-gas.ts';
 import { benchScale, openBenchContext, report, type BenchContext, type Benchmark, type StandaloneBenchmark } from './context.ts';
+import { economy } from './economy.ts';
 import { extensionCosts } from './extension-costs.ts';
 import { receiptsOverhead } from './receipts-overhead.ts';
 import { receiptsVerify } from './receipts-verify.ts';
@@ -11,9 +13,10 @@ import { relayConcurrency } from './relay-concurrency.ts';
 import { relayMemory } from './relay-memory.ts';
 import { relayThroughput } from './relay-throughput.ts';
 import { relayTtfb } from './relay-ttfb.ts';
+import { settlementGas } from './settlement-gas.ts';
 
 const relay: readonly Benchmark[] = [relayThroughput, relayTtfb, relayConcurrency, relayMemory, receiptsOverhead];
-const standalone: readonly StandaloneBenchmark[] = [extensionCosts, receiptsVerify, browseLoad];
+const standalone: readonly StandaloneBenchmark[] = [extensionCosts, receiptsVerify, browseLoad, settlementGas, claimGas, economy];
 const all: readonly (Benchmark | StandaloneBenchmark)[] = [...relay, ...standalone];
 
 async function main(): Promise<number> {

@@ -153,3 +153,8 @@ export function coreContracts(deployment: Deployment, runner: ContractRunner | n
     rewards: contractAt(artifacts, 'Rewards', contracts.Rewards, runner),
   };
 }
+
+/** `handle` calling through `runner` instead (ethers' connect, keeping the method types). */
+export function connectHandle<M>(handle: Handle<M>, runner: ContractRunner): Handle<M> {
+  return handle.connect(runner) as Handle<M>;
+}

@@ -3,11 +3,9 @@
 // for (wxt.config.ts computes it the same way). For tests and tools that sign or check receipts
 // without reading a deployment file.
 import type { ReceiptDomainConfig } from '../protocol/receipt.ts';
+import { localChainId } from './anvil.ts';
 import { compileContracts } from './compile.ts';
 import { localDeployParameters, makeDeployPlan, plannedAddress } from './deploy-plan.ts';
-
-/** anvil's chain id. */
-export const localChainId = 31337n;
 
 /** The planned local Settlement address. */
 export function localSettlementAddress(): string {

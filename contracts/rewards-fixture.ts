@@ -2,7 +2,7 @@
 // fresh anvil, deployed with ethers from chain/compile.ts's artifacts, and helpers for what the
 // oracles sign. Usage comes from Settlement in the real deployment; here `MockEpochUsage`
 // (contracts/test/) stands in, so a test can set an epoch's usage directly.
-import { Contract, ContractFactory, Interface, JsonRpcProvider, SigningKey, Wallet, type InterfaceAbi } from 'ethers';
+import { BaseContract, Contract, ContractFactory, Interface, JsonRpcProvider, SigningKey, Wallet, type InterfaceAbi } from 'ethers';
 import { anvilKeys, startAnvil, type Anvil } from '../chain/anvil.ts';
 import { artifact, compileContracts, type Artifacts } from '../chain/compile.ts';
 
@@ -69,7 +69,7 @@ export async function deployRewardsFixture(options: { oracleCount?: number; thre
 }
 
 /** Signatures of `signers` over the quorum's digest of `structHash`, sorted by signer as OracleQuorum.verify wants. */
-export async function quorumSignatures(quorum: Contract, structHash: string, signers: readonly Wallet[]): Promise<string[]> {
+export async function quorumSignatures(quorum: BaseContract, structHash: string, signers: readonly Wallet[]): Promise<string[]> {
   const digest = (await quorum.getFunction('digestOf')(structHash)) as string;
   return [...signers]
     .sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1))

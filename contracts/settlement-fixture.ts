@@ -5,13 +5,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JsonRpcProvider, Wallet, type Log, type LogDescription } from 'ethers';
+import { JsonRpcProvider, Wallet, type Log } from 'ethers';
 import { anvilKeys, startAnvil, type Anvil } from '../chain/anvil.ts';
 import { coreContracts, type CoreContracts } from '../chain/contracts.ts';
 import { deployLocal } from '../chain/deploy.ts';
 import { receiptDomainOf, type Deployment } from '../chain/deployment.ts';
+import { settlementEvents, type SettlementEvents } from '../chain/settlement-events.ts';
 import { creditsForBytes, signReceipt, type ReceiptDomainConfig, type SignedReceipt } from '../protocol/receipt.ts';
-import { encodeSettlementBatch, settlementRejectReasons, type SettlementRejectReason } from '../protocol/settlement-batch.ts';
+import { encodeSettlementBatch } from '../protocol/settlement-batch.ts';
 
 export const MiB = 1n << 20n;
 /** The price the fixture's receipts carry: micro-credits per MiB (1 USD per GiB). */
@@ -19,9 +20,7 @@ export const fixturePrice = 1_000n;
 /** Anvil account that buys credits for clients (a sponsor, as an NGO would). */
 const sponsorAccount = 9;
 
-export interface SettleOutcome {
-  settled: { channel: string; client: string; paid: bigint }[];
-  rejected: { channel: string; client: string; reason: SettlementRejectReason }[];
+export interface SettleOutcome extends SettlementEvents {
   gasUsed: bigint;
 }
 
@@ -44,16 +43,6 @@ export interface SettlementFixture {
   close(): Promise<void>;
 }
 
-/** Reads ReceiptSettled and ReceiptRejected out of a settlement transaction's logs. */
-export function settlementEvents(c: CoreContracts, logs: readonly Log[]): Omit<SettleOutcome, 'gasUsed'> {
-  const events = logs.map((log) => c.settlement.interface.parseLog(log)).filter((e): e is LogDescription => e !== null);
-  return {
-    settled: events.filter((e) => e.name === 'ReceiptSettled').map((e) => ({ channel: e.args[0] as string, client: e.args[1] as string, paid: e.args[2] as bigint })),
-    rejected: events
-      .filter((e) => e.name === 'ReceiptRejected')
-      .map((e) => ({ channel: e.args[0] as string, client: e.args[1] as string, reason: settlementRejectReasons[Number(e.args[2])]! })), // the contract's enum
-  };
-}
 
 /** Starts anvil and deploys the local network into a temporary deployments folder. */
 export async function deploySettlementFixture(): Promise<SettlementFixture> {

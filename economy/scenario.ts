@@ -3,7 +3,8 @@
 // once, over 1,500 daily epochs (past the first halving and the availability horizon, both 730).
 // Every figure here is a modelling choice, not a protocol parameter (those are economy/parameters.ts).
 import { priceFeedDecimals } from './parameters.ts';
-import type { ActorSpec, SimulationConfig } from './simulation.ts';
+import { poolsOf } from './emission-schedule.ts';
+import { tokenWeiToMicroUsd, type ActorSpec, type SimulationConfig } from './simulation.ts';
 
 /** 1,500 daily epochs: a little over four years. */
 export const scenarioEpochs = 1_500;
@@ -46,9 +47,9 @@ export interface ScenarioOptions {
   /** USD a day the self-dealer's own client buys and routes through it (default 500: inside its service cap). */
   readonly selfDealtUsdPerEpoch?: number;
   /**
-   * The rest of the network's paying clients settle 80,000 USD a day from the start, more than the
-   * usage pool can mint, so every donor's usage is paid pro rata (default false: 2,000 growing to
-   * 20,000 USD a day, which the pool covers).
+   * The rest of the network's paying clients settle a quarter more each day than the usage pool can
+   * mint at that day's price, so every donor's usage is paid pro rata (default false: 2,000 growing
+   * to 20,000 USD a day, which the pool covers).
    */
   readonly crowded?: boolean;
 }
@@ -56,7 +57,14 @@ export interface ScenarioOptions {
 /** The rest of the network: stake and identities (1,000,000 PLT each, a service cap of 100,000 USD a day). */
 export const networkStakeWei = plt(20_000_000);
 const networkIdentities = 20;
-const crowdedNetworkServiceUsd = 80_000;
+/** In the crowded world, the network's usage over what the usage pool can mint. */
+const crowdedDemandOverPool = 1.25;
+
+/** Micro-credits a quarter over what epoch `epoch`'s usage pool mints at its closing price, less τ. */
+function crowdedNetworkServiceMicroCredits(epoch: number): bigint {
+  const poolMicroUsd = tokenWeiToMicroUsd(poolsOf(epoch).usagePoolWei, scenarioPriceAt(epoch + 1));
+  return (poolMicroUsd * BigInt(crowdedDemandOverPool * 100)) / 100n;
+}
 
 /** Actor names, as the bench reports them. */
 export const actorNames = { reference: 'honest-0', selfDealer: 'self-dealer', sybil: 'sybil-farm', idle: 'idle', network: 'network' } as const;
@@ -107,7 +115,7 @@ export function scenario(options: ScenarioOptions = {}): SimulationConfig {
     identities: networkIdentities,
     stakeWei: networkStakeWei,
     challengesAnswered: onlineAnswered,
-    servedMicroCredits: options.crowded ? () => microUsd(crowdedNetworkServiceUsd) : (e) => microUsd(2_000 + (18_000 * e) / scenarioEpochs),
+    servedMicroCredits: options.crowded ? crowdedNetworkServiceMicroCredits : (e) => microUsd(2_000 + (18_000 * e) / scenarioEpochs),
   });
   return { epochs: scenarioEpochs, actors, priceAt: scenarioPriceAt, challengesPerEpoch };
 }

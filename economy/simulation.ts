@@ -232,6 +232,7 @@ export function simulate(config: SimulationConfig): SimulationOutcome {
     });
     mintedWei += rewards.total;
     const supplyWei = genesisSupplyWei + mintedWei - burnedWei;
+    if (supplyWei < 0n) throw new Error(`epoch ${epoch}: clients burned more token than exists; the world's demand or price is impossible`);
     // ERC20Capped checks every mint against the cap; burns before it make room (the schedule's cap does not grow).
     if (supplyWei > tokenCapWei) throw new Error(`epoch ${epoch}: supply would pass TOKEN_CAP_WEI (the token would revert)`);
     if (supplyWei > maxSupplyWei) maxSupplyWei = supplyWei;
