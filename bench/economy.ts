@@ -114,15 +114,6 @@ function printSupply(outcome: SimulationOutcome): void {
   );
   console.log(table(['epochs', 'schedule PLT', 'minted PLT', 'minted/schedule', 'burned PLT', 'supply PLT'], rows));
   console.log(`highest supply: ${whole(plt(outcome.maxSupplyWei))} PLT`);
-  const below = outcome.supply.find((p) => p.supplyWei < 0n);
-  if (below !== undefined) {
-    // The simulation holds the price to its path whatever is burned, and does not stop at zero.
-    console.log(
-      `supply falls below zero after ${below.epoch - outcome.supply[0]!.epoch + 1} epochs: this world's clients burn more PLT than genesis and ` + // supply is non-empty here
-        'minting ever made, which the fixed price path allows and a real market would not. Rewards do not depend on supply, so the ' +
-        'actor table stands; this supply path cannot happen.',
-    );
-  }
 }
 
 /** The run whose `score` is highest (the first of equals). @throws {RangeError} when none ran. */
@@ -209,7 +200,6 @@ function supplyResult(runs: readonly WorldRun[]): BenchResult {
           supplyPlt: round(plt(last(r).supplyWei)),
           usagePoolBoundEpochs: r.outcome.usagePoolBoundEpochs,
           // Burns beyond all the PLT that exists: the scenario's price path, not the protocol, allows it.
-          epochsSupplyBelowZero: r.outcome.supply.filter((p) => p.supplyWei < 0n).length,
         },
       ]),
     ),
