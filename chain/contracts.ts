@@ -91,6 +91,7 @@ export interface StakingMethods {
   isEligible(donor: string): Promise<boolean>;
   stakeDetails(donor: string): Promise<[active: bigint, unbonding: bigint, releaseTime: bigint]>;
   stake(amountWei: bigint, overrides?: Overrides): Tx;
+  stakeFor(donor: string, amountWei: bigint, overrides?: Overrides): Tx;
   requestUnbond(amountWei: bigint, overrides?: Overrides): Tx;
   withdraw(overrides?: Overrides): Tx;
 }

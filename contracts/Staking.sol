@@ -18,6 +18,8 @@ contract Staking {
 
     /// @notice A zero amount was given.
     error ZeroAmount();
+    /// @notice Stake for the zero address would be locked forever.
+    error ZeroDonor();
     /// @notice More was asked to unbond than the donor has staked.
     error InsufficientStake(uint256 requested, uint256 active);
     /// @notice Nothing is unbonding, or its delay has not passed yet.
@@ -78,10 +80,21 @@ contract Staking {
 
     /// @notice Stakes `amount` wei of the caller's tokens (approve this contract first) for the caller.
     function stake(uint256 amount) external {
+        _stake(msg.sender, amount);
+    }
+
+    /// @notice Stakes `amount` wei of the caller's tokens for `donor` (a sponsor backing a volunteer
+    ///         who holds no tokens). The stake is the donor's: only the donor can unbond and withdraw it.
+    function stakeFor(address donor, uint256 amount) external {
+        if (donor == address(0)) revert ZeroDonor();
+        _stake(donor, amount);
+    }
+
+    function _stake(address donor, uint256 amount) private {
         if (amount == 0) revert ZeroAmount();
-        Stake storage s = _stakes[msg.sender];
+        Stake storage s = _stakes[donor];
         s.active += amount;
-        emit Staked(msg.sender, amount, s.active);
+        emit Staked(donor, amount, s.active);
         IERC20(address(token)).safeTransferFrom(msg.sender, address(this), amount);
     }
 

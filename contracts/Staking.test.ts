@@ -34,6 +34,19 @@ describe('Staking', () => {
     expect(await f.staking.getFunction('isEligible')(await account(f, 6).getAddress())).toBe(false);
   });
 
+  it('lets a sponsor stake for a donor: the stake is the donor’s, and the sponsor cannot take it back', async () => {
+    const sponsor = account(f, 8);
+    const donor = account(f, 9);
+    await (await f.token.connect(f.admin).getFunction('transfer')(sponsor.address, 1_000n * token)).wait();
+    await (await f.token.connect(sponsor).getFunction('approve')(await f.staking.getAddress(), 1_000n * token)).wait();
+    expect(await revertName(f, f.staking.connect(sponsor).getFunction('stakeFor')('0x' + '00'.repeat(20), 1_000n * token))).toBe('ZeroDonor');
+    expect(await revertName(f, f.staking.connect(sponsor).getFunction('stakeFor')(donor.address, 0n))).toBe('ZeroAmount');
+    await (await f.staking.connect(sponsor).getFunction('stakeFor')(donor.address, 1_000n * token)).wait();
+    expect(await f.staking.getFunction('isEligible')(donor.address)).toBe(true);
+    expect((await stakeOf(sponsor.address)).active).toBe(0n);
+    expect(await revertName(f, f.staking.connect(sponsor).getFunction('requestUnbond')(1n))).toBe('InsufficientStake');
+  });
+
   it('unbonds only after the delay: unbonding stake stops counting at once', async () => {
     const donor = account(f, 6);
     const address = await donor.getAddress();
