@@ -3,7 +3,9 @@
 // product end to end: a donor's Chromium with the extension turns sharing on with the popup's
 // switch; a journalist's Chromium with the extension opens the demo site on the browse page
 // through that donor; a client peer downloads a file through it and signs receipts for it that the
-// donor stores; the exit policy refuses a private address.
+// donor stores; the exit policy refuses a private address. On a local chain (scripts/start-economy.ts)
+// a sponsor buys the journalist's credits, the donor's receipts settle through the relayer, the
+// oracles close the epoch and the donor claims its reward.
 import { createHash } from 'node:crypto';
 import { createSignalingServer } from '../signaling/server.ts';
 import { createSignalingLogger } from '../signaling/log.ts';
@@ -17,6 +19,7 @@ import { installTestSite } from '../tests/support/test-site.ts';
 import { readChannels } from '../tests/support/extension-ledger.ts';
 import { testClientPayment } from '../tests/support/payment-setup.ts';
 import { decimalFromMicroCredits } from '../protocol/receipt.ts';
+import { startLocalEconomy } from './start-economy.ts';
 
 const demoFileBytes = 32 * 1024 * 1024;
 // A live bar on a terminal; a line per quarter in a log.
@@ -38,6 +41,14 @@ function country(code: string | undefined): string {
 step('Building the extension (WXT, a test build that may fetch only the demo site and a test CDN on loopback)');
 const extensionPath = await buildExtension({ browser: 'chrome', testOrigin: extensionTestOrigin });
 console.log(`  built into ${extensionPath.replace(`${process.cwd()}/`, '')}`);
+
+step('Starting the local chain (anvil), the contracts, the relayer and three oracles');
+const economy = await startLocalEconomy((line) => console.log(line));
+
+// The client peer that downloads the file below: its payment key is the account a sponsor buys credits for.
+const payment = testClientPayment();
+step('A sponsor (an NGO, say) buys credits for the client peer that will download a file');
+await economy.sponsorCredits(payment.wallet.address, 5_000_000n);
 
 step('Starting the signaling server');
 const signaling = await createSignalingServer({ host: '127.0.0.1', port: Number(process.env.PORCHLIGHT_SIGNALING_PORT ?? 8787), logger: createSignalingLogger('warn') });
@@ -76,7 +87,6 @@ try {
   console.log(`  the page says: "${await browse.$eval('.tls-notice p', (el) => el.textContent?.trim())}"`);
 
   step(`A client peer downloads a ${mib(demoFileBytes)} file through the donor's browser`);
-  const payment = testClientPayment();
   const client = await startNodeClient(signaling.url, { payment });
   try {
     const fileStarted = performance.now();
@@ -113,6 +123,14 @@ try {
       const earned = await options.$eval('#earnings-totals', (el) => (el as HTMLElement).innerText.replace(/\s*\n\s*/g, ' · '));
       console.log(`  the donor's options page, credits section: ${earned}`);
       await options.close();
+
+      step("The donor's newest receipt settles on chain through the relayer");
+      if (held.receipt && (await economy.settle(held.receipt))) {
+        step('The epoch ends: the oracle quorum posts its rewards, and the donor claims');
+        failed ||= !(await economy.closeEpochAndClaim(held.receipt.receipt.exit));
+      } else {
+        failed = true;
+      }
     } else {
       console.log('  NO receipt on record');
     }
@@ -141,5 +159,6 @@ try {
 // The demo's network lives in this namespace and ends with it; scripts/try-in-your-browser.ts then
 // serves signaling outside it, for a browser of your own.
 await signaling.close();
+await economy.close();
 console.log(failed ? '\nThe demo FAILED.' : '\nThe demo finished: the extension relays end to end.');
 process.exit(failed ? 1 : 0);
