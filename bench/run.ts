@@ -13,10 +13,11 @@ import { relayConcurrency } from './relay-concurrency.ts';
 import { relayMemory } from './relay-memory.ts';
 import { relayThroughput } from './relay-throughput.ts';
 import { relayTtfb } from './relay-ttfb.ts';
+import { relayerThroughput } from './relayer-throughput.ts';
 import { settlementGas } from './settlement-gas.ts';
 
 const relay: readonly Benchmark[] = [relayThroughput, relayTtfb, relayConcurrency, relayMemory, receiptsOverhead];
-const standalone: readonly StandaloneBenchmark[] = [extensionCosts, receiptsVerify, browseLoad, settlementGas, claimGas, economy];
+const standalone: readonly StandaloneBenchmark[] = [extensionCosts, receiptsVerify, browseLoad, settlementGas, claimGas, relayerThroughput, economy];
 const all: readonly (Benchmark | StandaloneBenchmark)[] = [...relay, ...standalone];
 
 async function main(): Promise<number> {
