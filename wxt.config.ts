@@ -4,7 +4,8 @@ import { Resvg } from '@resvg/resvg-js';
 import { defineConfig } from 'wxt';
 import { partnerOrigins } from './content/partner-origins.ts';
 import { parseTestOriginList } from './offscreen/exit/policy/test-origins.ts';
-import { localSettlementAddress } from './chain/local-domain.ts';
+import { compileContracts } from './chain/compile.ts';
+import { localDeployParameters, makeDeployPlan, plannedAddress } from './chain/deploy-plan.ts';
 import { defaultToolbarVariant, iconPath, iconPathMap, iconSizes, iconVariants, storeIconVariant, toolbarIconSizes } from './background/icon-files.ts';
 
 // Build-time settings (never widened at run time):
@@ -24,7 +25,7 @@ const testOrigins = [
 ];
 if (process.env.WXT_TEST_ORIGINS && process.env.WXT_TEST_ORIGIN) throw new Error('WXT_TEST_ORIGIN and WXT_TEST_ORIGINS are both set: set only WXT_TEST_ORIGINS, with every origin in it');
 const testOrigin = testOrigins[0] ?? '';
-const settlement = { chainId: process.env.WXT_CHAIN_ID ?? '31337', verifyingContract: process.env.WXT_SETTLEMENT_CONTRACT ?? localSettlementAddress() };
+const settlement = { chainId: process.env.WXT_CHAIN_ID ?? '31337', verifyingContract: process.env.WXT_SETTLEMENT_CONTRACT ?? plannedAddress(makeDeployPlan(compileContracts(), localDeployParameters()), 'Settlement') };
 if (!/^[1-9][0-9]{0,19}$/.test(settlement.chainId)) throw new Error(`WXT_CHAIN_ID: expected a positive integer, got ${settlement.chainId}`);
 if (!/^0x[0-9a-fA-F]{40}$/.test(settlement.verifyingContract)) throw new Error(`WXT_SETTLEMENT_CONTRACT: expected 0x and 40 hex digits, got ${settlement.verifyingContract}`);
 
@@ -114,9 +115,10 @@ export default defineConfig({
   },
   zip: {
     // The sources zip (Firefox add-on review) holds what builds the extension; the suites and their
-    // artifacts, benches, scripts, the signaling server and the test bridge are not part of it.
+    // artifacts, benches, scripts, the signaling server, the chain services and the test bridge are
+    // not part of it. The contracts' Solidity is: the build computes the receipt domain from it.
     // tests/extension/store-zips.test.ts rebuilds the extension from this zip and compares the result.
-    excludeSources: ['tests/**', 'test-artifacts/**', 'bench/**', 'dist/**', 'scripts/**', 'signaling/**', 'contracts/**', '**/*.log', 'extension/test-bridge*/**', 'content/test-bridge.ts'],
+    excludeSources: ['tests/**', 'test-artifacts/**', 'bench/**', 'dist/**', 'scripts/**', 'signaling/**', 'services/**', 'economy/**', 'contracts/**/*.ts', 'deployments/**', '**/*.log', 'extension/test-bridge*/**', 'content/test-bridge.ts'],
   },
   manifest: ({ browser, manifestVersion }) => ({
     name: '__MSG_extName__',

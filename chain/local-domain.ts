@@ -1,16 +1,15 @@
-// The receipt domain of the local chain, computed offline from the deploy plan: where `npm start`'s
-// deploy puts Settlement on anvil (chain id 31337), and what a default build of the extension signs
-// for (wxt.config.ts computes it the same way). For tests and tools that sign or check receipts
-// without reading a deployment file.
+// The receipt domain of the local chain: where `npm start`'s deploy puts Settlement on anvil
+// (chain id 31337), and what a default build of the extension signs for. wxt.config.ts computes the
+// address from the deploy plan at every build; this copy is for code that cannot compile contracts
+// (browser bundles of the test peers, unit tests), and chain/local-domain.test.ts fails the moment
+// it differs from the plan. Browser-safe: imports nothing.
 import type { ReceiptDomainConfig } from '../protocol/receipt.ts';
-import { localChainId } from './anvil.ts';
-import { compileContracts } from './compile.ts';
-import { localDeployParameters, makeDeployPlan, plannedAddress } from './deploy-plan.ts';
 
-/** The planned local Settlement address. */
-export function localSettlementAddress(): string {
-  return plannedAddress(makeDeployPlan(compileContracts(), localDeployParameters()), 'Settlement');
-}
+/** anvil's chain id. */
+export const localChainId = 31337n;
+
+/** chain/deploy-plan.ts's Settlement address for localDeployParameters(). */
+export const localSettlementAddress = '0xe3b6C8EF716e8d90d330BAb63C9028BcA653a466';
 
 /** The local chain's receipt domain. */
-export const localReceiptDomain: ReceiptDomainConfig = { chainId: localChainId, verifyingContract: localSettlementAddress() };
+export const localReceiptDomain: ReceiptDomainConfig = { chainId: localChainId, verifyingContract: localSettlementAddress };

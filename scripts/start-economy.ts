@@ -42,7 +42,7 @@ export async function startLocalEconomy(say: (line: string) => void): Promise<Lo
   let relayer: RelayerServer | undefined;
   try {
     const { deployment } = await deployLocal(anvil.url, { outDir: dir, log: () => undefined });
-    if (deployment.contracts.Settlement !== localSettlementAddress()) throw new Error('Settlement is not where the extension build expects it');
+    if (deployment.contracts.Settlement !== localSettlementAddress) throw new Error('Settlement is not where the extension build expects it');
     const provider = new JsonRpcProvider(anvil.url, undefined, { staticNetwork: true, cacheTimeout: -1, pollingInterval: 50 });
     const c: CoreContracts = coreContracts(deployment, provider);
     say(`  anvil on ${anvil.url} (chain ${deployment.chainId}); Settlement at ${deployment.contracts.Settlement}, the address the extension signs receipts for`);

@@ -77,10 +77,11 @@ describe('npm run zip', () => {
 
   it('the sources zip holds the build inputs and nothing else', async () => {
     const paths = [...readZip(await readFile(join(outDir, `${name}-sources.zip`))).keys()];
-    for (const required of ['package.json', 'package-lock.json', 'wxt.config.ts', 'tsconfig.json', 'README.md', 'extension/background.ts']) {
+    // The contracts' Solidity and chain/ are build inputs: the build computes the receipt domain from them.
+    for (const required of ['package.json', 'package-lock.json', 'wxt.config.ts', 'tsconfig.json', 'README.md', 'extension/background.ts', 'contracts/Settlement.sol', 'chain/deploy-plan.ts']) {
       expect(paths).toContain(required);
     }
-    const unwanted = paths.filter((path) => /^(node_modules|\.output|\.wxt|dist|tests|test-artifacts|bench|scratch|scripts|signaling|contracts)\/|(^|\/)\.|\.test\.tsx?$/.test(path));
+    const unwanted = paths.filter((path) => /^(node_modules|\.output|\.wxt|dist|tests|test-artifacts|bench|scratch|scripts|signaling|services|economy|deployments)\/|^contracts\/.*\.ts$|(^|\/)\.|\.test\.tsx?$/.test(path));
     expect(unwanted).toEqual([]);
     // Test-only entrypoints are left out of a release build, and so out of its sources.
     expect(paths.filter((path) => path.includes('test-bridge'))).toEqual([]);

@@ -36,7 +36,8 @@ export interface ExtensionBuildOptions {
 
 const cacheRoot = join('node_modules', '.cache', 'porchlight-extension');
 /** What goes into a build: every file under these, plus the config and lockfile. */
-const sourceRoots = ['extension', 'assets', 'offscreen', 'protocol', 'settings', 'background', 'ui', 'content', 'locales', 'public', 'types'];
+// contracts/ and chain/: the build computes the receipt domain from the deploy plan.
+const sourceRoots = ['extension', 'assets', 'offscreen', 'protocol', 'settings', 'background', 'ui', 'content', 'locales', 'public', 'types', 'contracts', 'chain'];
 const sourceFiles = ['wxt.config.ts', 'package-lock.json', 'tsconfig.json'];
 const lockPollMs = 250;
 const lockStaleMs = 5 * 60_000;
