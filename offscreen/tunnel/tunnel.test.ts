@@ -452,7 +452,8 @@ describe('tunnel', () => {
       send(encodeFrame({ type: FrameType.REQUEST, streamId: 1, method: 'GET', url: 'https://x.example/', headers: [] }));
       // A WINDOW frame with a zero increment, on the open stream.
       send(Uint8Array.of(1, FrameType.WINDOW, 0, 0, 0, 1, 0, 0, 0, 0));
-      await new Promise((r) => setTimeout(r, 20));
+      // Wait for the RESET (a fixed pause was too short on a loaded machine), at most 2 s.
+      for (let waited = 0; waited < 2_000 && !received.some((m) => m[1] === FrameType.RESET); waited += 10) await new Promise((r) => setTimeout(r, 10));
       expect(requests).toHaveLength(1);
       expect(donor.isClosed).toBe(false);
       expect(received.some((m) => m[1] === FrameType.RESET)).toBe(true);
